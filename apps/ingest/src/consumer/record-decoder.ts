@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { validateSync, ValidationError } from 'class-validator';
+import {
+  DEFAULT_TENANT,
+  EventEnvelopeDto,
+  NewEvent,
+  Rejection,
+  RejectionCode,
+  unknownEnvelopeFields,
+} from '../../../../libs/contracts/src';
+import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
+import { headerText, KafkaRecord } from './kafka-record';
+
+export type Decoded = { ok: true; event: NewEvent } | { ok: false; rejection: Rejection };
+
+const reject = (code: RejectionCode, message: string): Decoded => ({ ok: false, rejection: { code, message } });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The id of a record that carries none: the same for every redelivery of that record, so a replayed
+ * topic never writes it twice.
+ */
+export function derivedEventId(topic: string, partition: number, offset: string): string {
+  const readable = `kafka:${topic}:${partition}:${offset}`;
+  if (readable.length <= 128) return readable;
+  return `kafka:${createHash('sha256').update(`${topic}\u0000${partition}\u0000${offset}`).digest('hex')}`;
+}
+
+export function describeErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
+    return own.concat(describeErrors(e.children ?? [], path));
+  });
+}
+
+const MAX_JSON_DEPTH = 64;
+
+/** Whether objects and arrays nest more than `limit` levels; iterative, so it cannot overflow. */
+function depthExceeds(root: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The path of the first string (or object key) holding U+0000, if any. */
+function fieldWithNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return at;
+    const found = fieldWithNul(v, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Turns one Kafka record into an event ready to append, or into the reason it is rejected. Accepts
+ * the JSON envelope, CloudEvents structured and binary mode, and fills requestId/nodeId from the
+ * x-request-id and traceparent headers, stream from the key, occurredAt from the record time and id
+ * from the record's coordinates when the body has none.
+ */
+export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded {
+  const value = record.value ?? Buffer.alloc(0);
+  // The whole record may hold data, metadata and a message besides: allow room for them.
+  if (value.length > maxDataBytes * 2) {
+    return reject(RejectionCode.TooLarge, `record value is ${value.length} bytes; data may be at most ${maxDataBytes}`);
+  }
+  const binary = binaryModeAttributes(record.headers);
+
+  let parsed: unknown;
+  try {
+    parsed = value.length === 0 && binary ? {} : JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return reject(RejectionCode.InvalidJson, `value is not valid JSON: ${(err as Error).message}`);
+  }
+
+  let body: Record<string, unknown>;
+  if (binary) {
+    body = mapCloudEvent({ ...binary, data: parsed });
+  } else if (!isObject(parsed)) {
+    return reject(RejectionCode.ValidationFailed, 'value must be a JSON object');
+  } else if (isStructuredCloudEvent(parsed, headerText(record.headers, 'content-type'))) {
+    body = mapCloudEvent(parsed);
+  } else {
+    body = parsed;
+  }
+
+  const requestHeader = headerText(record.headers, 'x-request-id');
+  const trace = parseTraceparent(headerText(record.headers, 'traceparent'));
+  const filled: Record<string, unknown> = { ...body };
+  filled.id ??= derivedEventId(record.topic, record.partition, record.offset);
+  filled.stream ??= record.key?.toString('utf8');
+  filled.requestId ??= requestHeader ?? trace?.traceId;
+  if (trace) filled.nodeId ??= trace.parentId;
+
+  const unknown = unknownEnvelopeFields(filled);
+  if (unknown.length) {
+    return reject(RejectionCode.ValidationFailed, unknown.map((k) => `property ${k} should not exist`).join('; '));
+  }
+  // Deeper JSON would overflow the stack of whatever walks it next (serializers, Postgres' jsonb).
+  if (depthExceeds(filled, MAX_JSON_DEPTH)) {
+    return reject(RejectionCode.ValidationFailed, `value is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+
+  // Re-typed in place rather than copied: class-validator finds the rules by constructor.
+  const dto = Object.setPrototypeOf(filled, EventEnvelopeDto.prototype) as EventEnvelopeDto;
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length) return reject(RejectionCode.ValidationFailed, describeErrors(errors).join('; '));
+
+  const data = dto.data ?? {};
+  // Re-serialized, a number can grow (9e20 is written out as 21 digits), but by less than 8 times:
+  // a record 64 times under the limit cannot reach it and need not be measured.
+  if (value.length * 64 > maxDataBytes) {
+    const dataBytes = Buffer.byteLength(JSON.stringify(data));
+    if (dataBytes > maxDataBytes) {
+      return reject(RejectionCode.TooLarge, `data is ${dataBytes} bytes serialized; at most ${maxDataBytes} allowed`);
+    }
+  }
+  // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail the whole batch.
+  // Data and metadata from a JSON body can only hold it if the text has the escape.
+  const bodyMayHoldNul = binary !== undefined || value.includes('\\u0000');
+  const nulField = fieldWithNul(bodyMayHoldNul ? filled : { ...filled, data: null, metadata: null });
+  if (nulField) return reject(RejectionCode.ValidationFailed, `${nulField} must not contain the NUL character (U+0000)`);
+
+  return {
+    ok: true,
+    event: {
+      id: dto.id,
+      tenant: dto.tenant ?? DEFAULT_TENANT,
+      stream: dto.stream,
+      type: dto.type,
+      data,
+      metadata: dto.metadata ?? {},
+      source: dto.source ?? null,
+      status: dto.status ?? null,
+      message: dto.message ?? null,
+      requestId: dto.requestId ?? null,
+      nodeId: dto.nodeId ?? dto.id,
+      parentNodeId: dto.parentNodeId ?? null,
+      occurredAt: new Date(dto.occurredAt ?? Number(record.timestamp)),
+      expectedVersion: dto.expectedVersion ?? 'any',
+      kafka: { topic: record.topic, partition: record.partition, offset: Number(record.offset) },
+    },
+  };
+}

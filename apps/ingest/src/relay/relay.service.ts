@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Kafka, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventlogConfig } from '../../../../libs/config/src';
+import { chunkByBytes, ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
+import { RelaySession } from '../../../../libs/store/src';
+import { IngestMetrics } from '../metrics/ingest.metrics';
+import { toOutboundRecord } from './outbound-record';
+
+const BATCH = 2000;
+// Bytes per produce request (see chunkByBytes).
+const SEND_BYTES = 512 * 1024;
+const IDLE_POLL_MS = 1000;
+const LEASE_RETRY_MS = 1000;
+
+/**
+ * Publishes every persisted event to OUTBOUND_TOPIC in position order, at least once. One instance
+ * at a time holds the lease; the others wait and take over when its connection dies. Progress is a
+ * durable checkpoint in Postgres written after the broker acknowledged the batch, so a crash
+ * republishes at most one batch and skips nothing.
+ */
+@Injectable()
+export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RelayService.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  /** An append was notified since the relay last read. */
+  private appended = false;
+  private producer?: Producer;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly config: EventlogConfig,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  async onApplicationBootstrap() {
+    await ensureTopicsWith(this.kafka, [
+      {
+        topic: this.config.OUTBOUND_TOPIC,
+        numPartitions: this.config.TOPIC_PARTITIONS,
+        maxMessageBytes: recordBytesFor(this.config.MAX_EVENT_BYTES),
+      },
+    ]);
+    // Its own producer: one send in flight at a time keeps each partition in position order.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown() {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.producer?.disconnect();
+  }
+
+  private async run() {
+    while (this.running) {
+      let session: RelaySession | undefined;
+      try {
+        session = await RelaySession.tryAcquire(
+          this.config.DATABASE_URL,
+          this.config.OUTBOUND_TOPIC,
+          () => this.notifyAppended(),
+          (err) => this.logger.warn(`relay connection: ${err.message}`),
+        );
+        if (!session) {
+          await sleep(LEASE_RETRY_MS);
+          continue;
+        }
+        this.logger.log(`relay active for ${this.config.OUTBOUND_TOPIC}`);
+        this.metrics.relayActive.set(1);
+        await this.publishWhileHolding(session);
+      } catch (err) {
+        this.logger.warn(`relay interrupted, retrying: ${(err as Error).message}`);
+        await sleep(LEASE_RETRY_MS);
+      } finally {
+        this.metrics.relayActive.set(0);
+        await session?.close();
+      }
+    }
+  }
+
+  private async publishWhileHolding(session: RelaySession) {
+    let checkpoint = await session.checkpoint();
+    while (this.running) {
+      const events = await session.readAfter(checkpoint, BATCH);
+      if (events.length > 0) {
+        for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
+          await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
+        }
+        checkpoint = events[events.length - 1].position;
+        await session.saveCheckpoint(checkpoint);
+        this.metrics.relayed.inc(events.length);
+      }
+      const lag = await session.lag(checkpoint);
+      this.metrics.relayLagEvents.set(lag.last - checkpoint);
+      this.metrics.relayLagSeconds.set(lag.oldestUnpublishedSeconds);
+      if (events.length < BATCH) await this.idle();
+    }
+  }
+
+  private notifyAppended() {
+    this.appended = true;
+    this.wake?.();
+  }
+
+  /** Until an append is notified, or a poll interval passes (a notification can be missed on reconnect). */
+  private async idle() {
+    if (this.appended || !this.running) {
+      this.appended = false;
+      return;
+    }
+    const ac = new AbortController();
+    await Promise.race([
+      new Promise<void>((resolve) => (this.wake = resolve)),
+      sleep(IDLE_POLL_MS, undefined, { signal: ac.signal }).catch(() => undefined),
+    ]);
+    ac.abort();
+    this.wake = undefined;
+    this.appended = false;
+  }
+}

@@ -1,0 +1,76 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ValidationError } from 'class-validator';
+import { ApiErrorBody, ApiErrorDetail } from '../../../../libs/contracts/src';
+import { InvalidQueryError } from '../../../../libs/store/src';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function errorBody(statusCode: number, message: string, details: ApiErrorDetail[] = [], extra: Partial<ApiErrorBody> = {}): ApiErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? HttpStatus[statusCode] ?? 'Error', message, details, ...extra };
+}
+
+/** An error already in the contract's shape; thrown by pipes and services, answered as is. */
+export class ApiError extends HttpException {
+  constructor(readonly body: ApiErrorBody) {
+    super(body, body.statusCode);
+  }
+
+  static notFound(message: string): ApiError {
+    return new ApiError(errorBody(404, message));
+  }
+}
+
+/** class-validator errors → details naming each field by its path (where[0].operator). */
+export function validationDetails(errors: ValidationError[], parent = ''): ApiErrorDetail[] {
+  return errors.flatMap((e) => {
+    const path = !parent ? e.property : /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((m) => ({
+      field: path || 'body',
+      message: parent ? `${path}: ${m}` : m,
+    }));
+    return own.concat(validationDetails(e.children ?? [], path));
+  });
+}
+
+export const validationError = (details: ApiErrorDetail[]) =>
+  new ApiError(errorBody(400, details.map((d) => d.message).join('; ') || 'invalid input', details));
+
+// Connection-level failures: Postgres is away, not the query wrong (SQLSTATE 08xxx, 57P0x, 53300).
+const PG_UNAVAILABLE_CODES = /^(08|57P0|53300)/;
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const PG_UNAVAILABLE_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i;
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  return NET_CODES.has(code) || PG_UNAVAILABLE_CODES.test(code) || PG_UNAVAILABLE_TEXT.test(String((err as Error)?.message ?? ''));
+}
+
+/** Any thrown value as the contract error body: 400 for input, 404, 503 for Postgres away, else 500. */
+export function toErrorBody(err: unknown): ApiErrorBody {
+  if (err instanceof ApiError) return err.body;
+  if (err instanceof InvalidQueryError) return errorBody(400, err.message, err.problems);
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const response = err.getResponse();
+    const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const text = Array.isArray(message) ? message.join('; ') : String(message ?? err.message);
+    // Nest's own 400s (a body that is not JSON) concern the body as a whole.
+    return errorBody(status, text, status === 400 ? [{ field: 'body', message: text }] : []);
+  }
+  // body-parser: malformed JSON or a body over the limit.
+  const status = (err as { status?: unknown; type?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { type?: unknown }).type) {
+    return errorBody(status, (err as Error).message, [{ field: 'body', message: (err as Error).message }]);
+  }
+  if (isDatabaseUnavailable(err)) return errorBody(503, 'the database is unavailable; try again later');
+  // A value Postgres refused (SQLSTATE class 22) that validation let through is still the caller's input.
+  if (/^22/.test(String((err as { code?: unknown })?.code ?? ''))) return errorBody(400, `invalid value: ${(err as Error).message}`);
+  return errorBody(500, 'Internal server error');
+}

@@ -1,0 +1,21 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { HttpResponse } from './http-types';
+import { Observable, throwError } from 'rxjs';
+import { toErrorBody } from './api-error';
+
+/**
+ * The one exception filter of the app, for both transports: HTTP gets the contract error body with
+ * its status; a Kafka request gets the same body, which Nest puts in the reply's kafka_nest-err
+ * header (as an RpcException's error would be).
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) this.logger.error(exception);
+    if (host.getType() === 'rpc') return throwError(() => body);
+    host.switchToHttp().getResponse<HttpResponse>().status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { DslEventsReply, DslGroupsReply, DslQueryDto } from '../../../../libs/contracts/src';
+import { DslQueryRepository } from '../../../../libs/store/src';
+import { ApiErrors } from '../api/api-errors.decorator';
+import { TenantIn } from '../../../../libs/auth/src';
+
+@ApiTags('query')
+@ApiErrors()
+@ApiExtraModels(DslEventsReply, DslGroupsReply)
+@Controller('v1/query')
+export class DslController {
+  constructor(private readonly dsl: DslQueryRepository) {}
+
+  @TenantIn('body.from')
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The query DSL: where, select, orderBy, limit/offset, or reduce with groupBy and interval' })
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(DslEventsReply) }, { $ref: getSchemaPath(DslGroupsReply) }] } })
+  query(@Body() body: DslQueryDto) {
+    return this.dsl.run(body);
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { GetEventRequestDto, ListEventsQueryDto, QUERY_TOPICS } from '../../../../libs/contracts/src';
+import { kafkaReply } from '../api/kafka-reply';
+import { EventsService } from './events.service';
+import { TenantIn } from '../../../../libs/auth/src';
+
+/** Request topics eventlog.query.events and eventlog.query.event: the same answers as HTTP. */
+@Controller()
+export class EventsKafkaController {
+  constructor(private readonly events: EventsService) {}
+
+  @TenantIn('body')
+  @MessagePattern(QUERY_TOPICS.events)
+  async list(@Payload() request: ListEventsQueryDto) {
+    return kafkaReply(await this.events.list(request));
+  }
+
+  @TenantIn('body')
+  @MessagePattern(QUERY_TOPICS.event)
+  async get(@Payload() request: GetEventRequestDto) {
+    return kafkaReply(await this.events.get(request));
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { EventPage, GetEventRequestDto, ListEventsQueryDto, StoredEvent } from '../../../../libs/contracts/src';
+import { EventQueryRepository } from '../../../../libs/store/src';
+import { ApiError } from '../api/api-error';
+import { resolvePaging } from '../api/paging';
+import { tenantOf } from '../api/tenant';
+import { timeWindow } from '../api/time-window';
+
+/** The log: filtered, sorted, paged lists and single events. */
+@Injectable()
+export class EventsService {
+  constructor(private readonly events: EventQueryRepository) {}
+
+  list(dto: ListEventsQueryDto): Promise<EventPage> {
+    const paging = resolvePaging(dto);
+    return this.events.list({
+      filter: {
+        tenant: tenantOf(dto),
+        stream: dto.stream,
+        streamPrefix: dto.streamPrefix,
+        types: dto.type,
+        status: dto.status,
+        source: dto.source,
+        requestId: dto.requestId,
+        q: dto.q,
+        ...timeWindow(dto),
+      },
+      sort: dto.sort ?? 'occurredAt',
+      order: dto.order ?? 'desc',
+      limit: paging.limit,
+      offset: paging.offset,
+      cursor: paging.cursor,
+      includeTotal: dto.includeTotal ?? true,
+    });
+  }
+
+  async get(dto: GetEventRequestDto): Promise<StoredEvent> {
+    const event = await this.events.findById(tenantOf(dto), dto.id);
+    if (!event) throw ApiError.notFound(`no event ${dto.id} in tenant ${tenantOf(dto)}`);
+    return event;
+  }
+}

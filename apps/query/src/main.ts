@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Kafka, Partitioners } from 'kafkajs';
+import { Logger } from 'nestjs-pino';
+import { exitOnConfigError, loadConfig } from '../../../libs/config/src';
+import { KAFKA, kafkaClientConfig } from '../../../libs/kafka/src';
+import { ApiExceptionFilter } from './api/api-exception.filter';
+import { QueryKafkaServer } from './api/query-kafka.server';
+import { QueryMetricsInterceptor } from './api/query.metrics';
+import { createValidationPipe } from './api/validation.pipe';
+import { QueryModule } from './query.module';
+import { ensureQueryTopics } from './query-topics';
+
+async function bootstrap() {
+  const config = exitOnConfigError(() => loadConfig());
+  const app = await NestFactory.create<NestExpressApplication>(QueryModule.register(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  // Room for a batch of events with data up to MAX_EVENT_BYTES each (express's default is 100 kB).
+  app.useBodyParser('json', { limit: Math.max(16 * 1024 * 1024, 4 * config.MAX_EVENT_BYTES) });
+
+  // One pipe, filter and interceptor for both transports (inheritAppConfig below).
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalInterceptors(new QueryMetricsInterceptor());
+
+  await ensureQueryTopics(app.get<Kafka>(KAFKA), config);
+  const kafkaLog = new NestLogger('kafkajs');
+  const client = kafkaClientConfig(config, `${config.KAFKA_CLIENT_ID}-query-server`, (level, message, extra) =>
+    kafkaLog[level === 'info' ? 'log' : level](`${message} ${JSON.stringify(extra)}`),
+  );
+  app.connectMicroservice(
+    {
+      strategy: new QueryKafkaServer(
+        {
+          client,
+          // Without this Nest appends "-server" to the group and client id; the group is the configured one.
+          postfixId: '',
+          consumer: {
+            groupId: config.QUERY_GROUP_ID,
+            sessionTimeout: 30000,
+            rebalanceTimeout: 60000,
+            heartbeatInterval: 3000,
+            // kafkajs waits up to 5 s for data by default: a request arriving mid-wait would stall.
+            maxWaitTimeInMs: 50,
+            allowAutoTopicCreation: false,
+          },
+          // A new group starts at the end: requests sent before this instance existed are not answered.
+          subscribe: { fromBeginning: false },
+          run: { partitionsConsumedConcurrently: 8 },
+          producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+        },
+        config.QUERY_TOPIC_PREFIX ?? '',
+      ),
+    },
+    { inheritAppConfig: true },
+  );
+
+  SwaggerModule.setup(
+    'docs',
+    app,
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('eventlog query API')
+        .setDescription('Contract section 4. The same queries answer on Kafka request/reply; see docs/query-api.md.')
+        .setVersion('1')
+        .build(),
+    ),
+  );
+
+  await app.init();
+  // Serve HTTP (and so /health/ready) only once the request consumer has joined and fetched.
+  await app.startAllMicroservices();
+  await app.listen(config.QUERY_HTTP_PORT, '0.0.0.0');
+}
+
+void bootstrap();

@@ -1,0 +1,21 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
+import { ApiErrors } from '../api/api-errors.decorator';
+import { StatsService } from './stats.service';
+import { TenantIn } from '../../../../libs/auth/src';
+
+@ApiTags('stats')
+@ApiErrors()
+@Controller('v1/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  @TenantIn('query')
+  @Get()
+  @ApiOperation({ summary: 'Counts by type, status and source, stream count, time span and ingest lag' })
+  @ApiOkResponse({ type: Stats })
+  get(@Query() query: StatsQueryDto) {
+    return this.stats.get(query);
+  }
+}

@@ -1,0 +1,17 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { QUERY_TOPICS, StatsQueryDto } from '../../../../libs/contracts/src';
+import { kafkaReply } from '../api/kafka-reply';
+import { StatsService } from './stats.service';
+import { TenantIn } from '../../../../libs/auth/src';
+
+@Controller()
+export class StatsKafkaController {
+  constructor(private readonly stats: StatsService) {}
+
+  @TenantIn('body')
+  @MessagePattern(QUERY_TOPICS.stats)
+  async get(@Payload() request: StatsQueryDto) {
+    return kafkaReply(await this.stats.get(request));
+  }
+}

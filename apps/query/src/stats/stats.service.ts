@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
+import { StatsQueryRepository } from '../../../../libs/store/src';
+import { tenantOf } from '../api/tenant';
+import { timeWindow } from '../api/time-window';
+import { IngestLagService } from './ingest-lag.service';
+
+@Injectable()
+export class StatsService {
+  constructor(
+    private readonly repository: StatsQueryRepository,
+    private readonly lag: IngestLagService,
+  ) {}
+
+  /** Counts for one tenant (optionally one stream and a time window) and the ingest lag. */
+  async get(dto: StatsQueryDto): Promise<Stats> {
+    const tenant = tenantOf(dto);
+    const [counts, last, records] = await Promise.all([
+      this.repository.counts({ tenant, stream: dto.stream, ...timeWindow(dto) }),
+      this.repository.lastAppend(),
+      this.lag.records(),
+    ]);
+    return { tenant, ...counts, ingestLag: { records, ...last } };
+  }
+}

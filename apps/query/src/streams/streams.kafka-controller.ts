@@ -1,0 +1,18 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { QUERY_TOPICS, ReadStreamRequestDto } from '../../../../libs/contracts/src';
+import { kafkaReply } from '../api/kafka-reply';
+import { StreamsService } from './streams.service';
+import { TenantIn } from '../../../../libs/auth/src';
+
+/** eventlog.query.stream: a stream read with its head (limit 0 for the head alone). */
+@Controller()
+export class StreamsKafkaController {
+  constructor(private readonly streams: StreamsService) {}
+
+  @TenantIn('body')
+  @MessagePattern(QUERY_TOPICS.stream)
+  async read(@Payload() request: ReadStreamRequestDto) {
+    return kafkaReply(await this.streams.read(request));
+  }
+}

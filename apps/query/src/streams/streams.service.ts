@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '../../../../libs/contracts/src';
+import { StreamQueryRepository } from '../../../../libs/store/src';
+import { ApiError } from '../api/api-error';
+import { resolvePaging } from '../api/paging';
+import { tenantOf } from '../api/tenant';
+
+@Injectable()
+export class StreamsService {
+  constructor(private readonly streams: StreamQueryRepository) {}
+
+  list(dto: ListStreamsQueryDto): Promise<StreamPage> {
+    return this.streams.list({ tenant: tenantOf(dto), prefix: dto.prefix, ...resolvePaging(dto) });
+  }
+
+  async info(tenant: string, stream: string): Promise<StreamInfo> {
+    const info = await this.streams.info(tenant, stream);
+    if (!info) throw ApiError.notFound(`no stream ${stream} in tenant ${tenant}`);
+    return info;
+  }
+
+  /**
+   * The stream's head and up to `limit` events from `fromVersion`: forward from 1 by default,
+   * backward from the head. nextVersion is where the next read in the same direction starts.
+   */
+  async read(dto: ReadStreamRequestDto): Promise<StreamRead> {
+    const info = await this.info(tenantOf(dto), dto.stream);
+    const direction = dto.direction ?? 'forward';
+    const fromVersion = dto.fromVersion ?? (direction === 'forward' ? 1 : info.version);
+    const limit = dto.limit ?? QUERY_LIMITS.defaultStreamRead;
+    const events = await this.streams.read(tenantOf(dto), dto.stream, fromVersion, direction, limit);
+    const last = events[events.length - 1];
+    let nextVersion: number | null = null;
+    if (last && direction === 'forward' && last.version < info.version) nextVersion = last.version + 1;
+    if (last && direction === 'backward' && last.version > 1) nextVersion = last.version - 1;
+    return { ...info, direction, fromVersion, count: events.length, events, nextVersion };
+  }
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '../../../../libs/contracts/src';
+import { ApiErrors } from '../api/api-errors.decorator';
+import { TracesService } from './traces.service';
+import { TenantIn } from '../../../../libs/auth/src';
+
+@ApiTags('traces')
+@ApiErrors()
+@Controller('v1/traces')
+export class TracesController {
+  constructor(private readonly traces: TracesService) {}
+
+  @TenantIn('query')
+  @Get(':requestId')
+  @ApiOperation({ summary: 'A whole chain: events, node tree, derived status, start, end and duration' })
+  @ApiOkResponse({ type: Trace })
+  trace(@Param() { requestId }: TraceParamDto, @Query() { tenant }: TenantQueryDto) {
+    return this.traces.trace({ requestId, tenant });
+  }
+
+  @TenantIn('query')
+  @Get(':requestId/nodes/:nodeId')
+  @ApiOperation({ summary: 'One node and all its descendants, at any depth, in the same shape' })
+  @ApiOkResponse({ type: Trace })
+  node(@Param() { requestId, nodeId }: TraceNodeParamDto, @Query() { tenant }: TenantQueryDto) {
+    return this.traces.node({ requestId, nodeId, tenant });
+  }
+}

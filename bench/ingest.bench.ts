@@ -1,0 +1,148 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { AppProcess } from '../test/support/app-process';
+import { KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
+import { freshDatabase } from './lib/bench-database';
+import { Scenario } from './lib/scenario';
+import { runNaiveIngest } from './peers/naive-ingest';
+
+const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 200_000);
+const STREAMS = 10_000;
+const PARTITIONS = 12;
+const NAIVE_SECONDS = Number(process.env.BENCH_NAIVE_SECONDS ?? 30);
+
+/** ~1 KiB JSON envelopes, keyed by stream, as a producer service would send them. */
+function makeEvent(i: number) {
+  return {
+    id: `bench-${i}`,
+    stream: `stream-${i % STREAMS}`,
+    type: `Type${i % 20}`,
+    status: i % 10 === 0 ? 'fail' : 'success',
+    source: 'bench-producer',
+    message: `step ${i} done`,
+    data: { seq: i, amount: i % 997, note: 'x'.repeat(820) },
+  };
+}
+
+async function produceAll(kafka: Kafka, topic: string): Promise<number> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const started = Date.now();
+  const chunk = 2000;
+  for (let i = 0; i < EVENTS; i += chunk * 4) {
+    await Promise.all(
+      [0, 1, 2, 3].map((k) => {
+        const from = i + k * chunk;
+        const to = Math.min(EVENTS, from + chunk);
+        if (from >= to) return undefined;
+        const messages = [];
+        for (let j = from; j < to; j++) {
+          const e = makeEvent(j);
+          messages.push({ key: e.stream, value: JSON.stringify(e) });
+        }
+        return producer.send({ topic, messages, acks: -1 });
+      }),
+    );
+  }
+  await producer.disconnect();
+  return Date.now() - started;
+}
+
+async function waitForCount(pool: Pool, n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ last: string }>('SELECT last FROM event_position');
+    if (Number(rows[0].last) >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The ceiling: the same rows, versions and positions precomputed, COPYed in one transaction. */
+async function copyCeiling(databaseUrl: string): Promise<number> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const client = await pool.connect();
+  const versions = new Map<string, number>();
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+  function* rows() {
+    for (let i = 0; i < EVENTS; i++) {
+      const e = makeEvent(i);
+      const v = (versions.get(e.stream) ?? 0) + 1;
+      versions.set(e.stream, v);
+      yield [i + 1, 'default', e.id, e.stream, v, e.type, esc(JSON.stringify(e.data)), '{}', e.source, e.status, e.message, e.id, new Date().toISOString()].join('\t') + '\n';
+    }
+  }
+  const started = Date.now();
+  await client.query('BEGIN');
+  await pipeline(
+    Readable.from(rows()),
+    client.query(copyFrom('COPY events (position, tenant, id, stream, version, type, data, metadata, source, status, message, node_id, occurred_at) FROM STDIN')),
+  );
+  await client.query('COMMIT');
+  const ms = Date.now() - started;
+  client.release();
+  await pool.end();
+  return ms;
+}
+
+function metricValue(text: string, name: string): number {
+  const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+export const run: Scenario = async () => {
+  const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const topic = `bench.ingest.${uniqueSuffix()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
+
+  const produceMs = await produceAll(kafka, topic);
+
+  const url = await freshDatabase('eventlog_bench_ingest');
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const started = Date.now();
+  const ingest = await AppProcess.start('ingest', 'bench-ingest', {
+    DATABASE_URL: url,
+    INGEST_TOPICS: topic,
+    INGEST_GROUP_ID: `${topic}.group`,
+    DLQ_TOPIC: `${topic}.dlq`,
+    OUTBOUND_TOPIC: `${topic}.out`,
+    LOG_LEVEL: 'warn',
+  });
+  await waitForCount(pool, EVENTS);
+  const ingestMs = Date.now() - started;
+  const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+  await ingest.stop();
+  await pool.end();
+
+  const naiveUrl = await freshDatabase('eventlog_bench_naive');
+  const naiveWritten = await runNaiveIngest({ brokers: KAFKA_BROKERS.split(','), topic, databaseUrl: naiveUrl, deadline: Date.now() + NAIVE_SECONDS * 1000 });
+
+  const copyUrl = await freshDatabase('eventlog_bench_copy');
+  const copyMs = await copyCeiling(copyUrl);
+
+  await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+  await admin.disconnect();
+
+  const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+  const eventlogRate = rate(EVENTS, ingestMs);
+  const naiveRate = rate(naiveWritten, NAIVE_SECONDS * 1000);
+  const copyRate = rate(EVENTS, copyMs);
+  const batches = metricValue(metrics, 'eventlog_ingest_batch_duration_seconds_count');
+  const batchSeconds = metricValue(metrics, 'eventlog_ingest_batch_duration_seconds_sum');
+  return {
+    name: `ingest: ${EVENTS} events of ~1 KiB, ${STREAMS} streams, ${PARTITIONS} partitions, synchronous_commit on`,
+    rows: [
+      { system: 'eventlog ingest (eachBatch, one tx per batch, UNNEST)', 'events/s': eventlogRate, 'vs naive': `${(eventlogRate / naiveRate).toFixed(1)}x`, 'of COPY ceiling': `${Math.round((100 * eventlogRate) / copyRate)}%` },
+      { system: `naive peer (eachMessage, INSERT per event, max+1; ${NAIVE_SECONDS}s sample)`, 'events/s': naiveRate, 'vs naive': '1.0x', 'of COPY ceiling': `${Math.round((100 * naiveRate) / copyRate)}%` },
+      { system: 'COPY ceiling (same rows, one COPY)', 'events/s': copyRate, 'vs naive': `${(copyRate / naiveRate).toFixed(1)}x`, 'of COPY ceiling': '100%' },
+    ],
+    notes: [
+      `produce: ${EVENTS} events in ${produceMs} ms (${rate(EVENTS, produceMs)}/s), before ingest started`,
+      `ingest: ${ingestMs} ms from process start (including start-up and group join) to the last event durable`,
+      `batches: ${batches}, mean ${Math.round(EVENTS / batches)} events and ${((1000 * batchSeconds) / batches).toFixed(1)} ms each (decode + validate + append tx + offset commit)`,
+    ],
+  };
+};

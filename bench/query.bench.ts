@@ -1,0 +1,216 @@
+import { readdirSync } from 'node:fs';
+import { Client } from 'pg';
+import { EventLogClient } from '../libs/client/src';
+import { MIGRATIONS_DIR } from '../libs/store/src/migrate';
+import { AppProcess } from '../test/support/app-process';
+import { databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
+import { freshDatabase } from './lib/bench-database';
+import { quantile, Scenario } from './lib/scenario';
+
+/*
+ * Issue 3's speed figures. A dedicated database is bulk-loaded with traffic-shaped events (reused
+ * when it already holds them), the real query app runs as a process, and 16 concurrent HTTP clients
+ * measure each query. BENCH_QUERY_EVENTS scales the log down for a quick run.
+ */
+const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 5_000_000);
+const STREAMS = Math.max(100, Math.round(EVENTS / 100));
+const DATABASE = `eventlog_bench_query_${EVENTS}`;
+const CONCURRENCY = 16;
+const BASE = Date.UTC(2024, 0, 1);
+const SPACING_MS = 500;
+const at = (position: number) => new Date(BASE + position * SPACING_MS).toISOString();
+// Request r has 5 + (r·7919 mod 46) events: 5 to 50, about 27.5 on average.
+const requestLength = (r: number) => 5 + ((r * 7919) % 46);
+
+async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
+  const url = databaseUrl(DATABASE);
+  const migrations = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
+  const probe = new Client({ connectionString: url });
+  try {
+    await probe.connect();
+    const { rows } = await probe.query(
+      `SELECT (SELECT last FROM event_position) AS last, (SELECT count(*) FROM streams) AS streams,
+              (SELECT count(*) FROM schema_migrations) AS migrations`,
+    );
+    if (Number(rows[0].last) === EVENTS && Number(rows[0].streams) === STREAMS && Number(rows[0].migrations) === migrations) {
+      return { url, notes: [`reused ${DATABASE} (${EVENTS} events already loaded)`] };
+    }
+  } catch {
+    // missing or half-made: load it
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const started = Date.now();
+  await freshDatabase(DATABASE);
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'");
+    // Load without the secondary indexes and constraints, then build them from their own definitions.
+    const { rows: indexes } = await db.query<{ name: string; def: string }>(
+      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+        WHERE tablename = 'events' AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass)`,
+    );
+    const { rows: constraints } = await db.query<{ name: string; def: string }>(
+      "SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype IN ('p', 'u')",
+    );
+    for (const i of indexes) await db.query(`DROP INDEX ${i.name}`);
+    for (const c of constraints) await db.query(`ALTER TABLE events DROP CONSTRAINT ${c.name}`);
+    await db.query(
+      `WITH req AS (SELECT r, 5 + ((r::bigint * 7919) % 46)::int AS len FROM generate_series(0, $1::int) r),
+            spans AS (SELECT r, len, sum(len) OVER (ORDER BY r) - len AS start FROM req),
+            ev AS (SELECT s.r, s.len, k, s.start + k + 1 AS p FROM spans s, generate_series(0, s.len - 1) k WHERE s.start + k + 1 <= $2)
+       INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, source, status, message,
+                           request_id, node_id, parent_node_id, occurred_at, recorded_at)
+       SELECT p, 'default', 'ev-' || p, 'svc-' || (r % $3),
+              row_number() OVER (PARTITION BY r % $3 ORDER BY p),
+              'Type' || (p % 20),
+              jsonb_build_object('amount', p % 1000, 'device', (ARRAY['ios', 'android', 'web'])[1 + p % 3]),
+              '{}'::jsonb, 'service-' || (r % 10),
+              CASE WHEN k = len - 1 AND r % 10 = 0 THEN 'fail' WHEN k = len - 1 AND r % 17 = 0 THEN 'running' ELSE 'success' END,
+              'step ' || k || ' of request ' || r, 'req-' || r, 'n' || k,
+              CASE WHEN k = 0 THEN NULL ELSE 'n' || ((k - 1) / 3) END,
+              $4::timestamptz + p * interval '${SPACING_MS} milliseconds',
+              $4::timestamptz + p * interval '${SPACING_MS} milliseconds' + interval '50 milliseconds'
+         FROM ev`,
+      [Math.ceil(EVENTS / 5), EVENTS, STREAMS, new Date(BASE).toISOString()],
+    );
+    for (const c of constraints) await db.query(`ALTER TABLE events ADD CONSTRAINT ${c.name} ${c.def}`);
+    for (const i of indexes) await db.query(i.def);
+    await db.query(
+      `INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
+       SELECT tenant, stream, max(version), min(occurred_at), max(occurred_at) FROM events GROUP BY tenant, stream`,
+    );
+    await db.query('UPDATE event_position SET last = $1', [EVENTS]);
+    await db.query('VACUUM ANALYZE events');
+    await db.query('VACUUM ANALYZE streams');
+  } finally {
+    await db.end();
+  }
+  return { url, notes: [`loaded ${EVENTS} events into ${DATABASE} in ${((Date.now() - started) / 1000).toFixed(0)} s`] };
+}
+
+interface Measured {
+  query: string;
+  requests: number;
+  concurrency: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  target?: number;
+}
+
+/**
+ * `count` requests from `concurrency` workers; each request is made by `next(i)`. Latencies in ms
+ * of the successful ones; failures (non-200, rejected calls) are counted, not hidden.
+ */
+async function measure(query: string, count: number, concurrency: number, next: (i: number) => Promise<unknown>, target?: number): Promise<Measured> {
+  for (let i = 0; i < Math.min(concurrency, 4); i++) await succeeded(() => next(i)); // warm up
+  const times: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < count) {
+        const i = issued++;
+        const started = process.hrtime.bigint();
+        if (await succeeded(() => next(i))) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        else errors++;
+      }
+    }),
+  );
+  const row = { query, requests: count, concurrency, errors, p50: quantile(times, 0.5), p99: quantile(times, 0.99), target };
+  console.log(`${query} | ${concurrency} clients | p50 ${row.p50.toFixed(1)} ms | p99 ${row.p99.toFixed(1)} ms | errors ${errors}`);
+  return row;
+}
+
+async function succeeded(call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    const res = await call();
+    if (!(res instanceof Response)) return true;
+    const body = await res.text();
+    if (res.status === 200) return true;
+    console.warn(`HTTP ${res.status}: ${body.slice(0, 200)}`);
+    return false;
+  } catch (err) {
+    console.warn(`call failed: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+export const run: Scenario = async () => {
+  const { url, notes } = await loadedDatabase();
+  const prefix = `bench.${uniqueSuffix()}.`;
+  const query = await AppProcess.start('query', 'bench-query', {
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: String(CONCURRENCY),
+    QUERY_GROUP_ID: `${prefix}query`,
+    QUERY_TOPIC_PREFIX: prefix,
+    INGEST_TOPICS: `${prefix}ingest`,
+    DLQ_TOPIC: `${prefix}dlq`,
+    INGEST_GROUP_ID: `${prefix}ingest`,
+    TOPIC_PARTITIONS: '16',
+    LOG_LEVEL: 'warn',
+  });
+  const client = new EventLogClient({ kafka: { brokers: KAFKA_BROKERS.split(',') }, groupId: `${prefix}client`, topicPrefix: prefix, timeoutMs: 30000 });
+  const rows: Measured[] = [];
+  try {
+    await client.connect();
+    const get = (path: string) => fetch(`${query.url}${path}`);
+    const post = (path: string, body: unknown) =>
+      fetch(`${query.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const random = (n: number) => Math.floor(Math.random() * n);
+    const requests = Math.floor(EVENTS / 27.5);
+    const thirtyEventRequests = Array.from({ length: Math.min(requests, 200_000) }, (_, r) => r).filter((r) => requestLength(r) === 30);
+    const depth = Math.min(100_000, Math.floor(EVENTS / 2));
+    const deep = (await (await get(`/v1/events?offset=${depth - 20}&limit=20&includeTotal=false`)).json()) as { nextCursor: string };
+    const windowEvents = Math.min(1_000_000, Math.floor(EVENTS / 2));
+    const window = () => {
+      const start = 1 + random(EVENTS - windowEvents);
+      return [{ field: 'occurredAt', operator: 'between', value: [at(start), at(start + windowEvents - 1)] }];
+    };
+
+    // Each query alone (1 client: its latency) and under load (16 clients on the same 2 cores).
+    const both = async (name: string, loaded: number, next: (i: number) => Promise<unknown>, target?: number) => {
+      rows.push(await measure(name, Math.max(4, Math.floor(loaded / 4)), 1, next, target));
+      rows.push(await measure(name, loaded, CONCURRENCY, next, target));
+    };
+    const dslCount = (interval?: '1h') => () => post('/v1/query', { where: window(), reduce: { type: 'count', groupBy: ['type'], interval } });
+    const thirty = () => thirtyEventRequests[random(thirtyEventRequests.length)];
+
+    await both('log page 1 (includeTotal=false)', 400, () => get('/v1/events?pageSize=20&includeTotal=false'), 25);
+    await both('log page 1 with totalCount (counts the whole tenant)', 32, () => get('/v1/events?pageSize=20'));
+    await both(`page at depth ${depth} by cursor`, 400, () => get(`/v1/events?pageSize=20&includeTotal=false&cursor=${deep.nextCursor}`), 25);
+    await both(`page at depth ${depth} by offset`, 200, () => get(`/v1/events?offset=${depth}&limit=20&includeTotal=false`), 25);
+    await both('stream read, 100 events', 400, () => get(`/v1/streams/svc-${random(STREAMS)}/events?limit=100`), 15);
+    await both('trace of 30 events', 400, () => get(`/v1/traces/req-${thirty()}`), 20);
+    await both('node subtree (child of the root, recursive SQL)', 400, () => get(`/v1/traces/req-${thirty()}/nodes/n1`), 20);
+    await both(`DSL count by type over ${windowEvents} events`, 48, dslCount(), 500);
+    await both('same, bucketed by hour', 48, dslCount('1h'), 500);
+    await both('stats of the whole tenant', 16, () => get('/v1/stats'));
+    await both('stats of one stream', 400, () => get(`/v1/stats?stream=svc-${random(STREAMS)}`));
+    await both('point query (event by id), HTTP', 400, () => get(`/v1/events/ev-${1 + random(EVENTS)}`));
+    await both('point query (event by id), Kafka request/reply', 400, () => client.event({ id: `ev-${1 + random(EVENTS)}` }), 10);
+  } finally {
+    await client.close().catch(() => undefined);
+    await query.stop();
+  }
+  return {
+    name: `query: ${EVENTS.toLocaleString('en')} events, ${STREAMS.toLocaleString('en')} streams (p50/p99 in ms)`,
+    rows: rows.map((r) => ({
+      query: r.query,
+      requests: r.requests,
+      clients: r.concurrency,
+      errors: r.errors,
+      'p50 ms': r.p50.toFixed(1),
+      'p99 ms': r.p99.toFixed(1),
+      target: r.target === undefined ? '' : `${r.query.includes('Kafka') ? 'p50' : 'p99'} ≤ ${r.target}`,
+      met: r.target === undefined ? '' : (r.query.includes('Kafka') ? r.p50 : r.p99) <= r.target ? 'yes' : 'no',
+    })),
+    notes: [
+      ...notes,
+      'query app as a process, Express adapter, DATABASE_POOL_SIZE=16; one 2-core machine runs Postgres, Kafka, the app and the clients',
+      'Kafka rows: EventLogClient (ClientKafka) round trip; the 1-client rows compare a point query over HTTP and over request/reply',
+    ],
+  };
+};

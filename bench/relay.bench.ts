@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { AppProcess } from '../test/support/app-process';
+import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
+import { freshDatabase } from './lib/bench-database';
+import { quantile, Scenario } from './lib/scenario';
+
+/*
+ * Issue 4's speed figures: how fast the relay moves a backlog from Postgres to the outbound topic,
+ * and the produce → outbound latency with ingest running at half its measured maximum.
+ */
+const BACKLOG = Number(process.env.BENCH_RELAY_EVENTS ?? 200_000);
+const LATENCY_SECONDS = Number(process.env.BENCH_RELAY_SECONDS ?? 30);
+
+/** Half the newest ingest figure in bench/results, else BENCH_RELAY_RATE, else 2,000/s. */
+function latencyRate(): { rate: number; basis: string } {
+  if (process.env.BENCH_RELAY_RATE) return { rate: Number(process.env.BENCH_RELAY_RATE), basis: 'BENCH_RELAY_RATE' };
+  const dir = join(PROJECT_ROOT, 'bench', 'results');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse()) {
+    const results = JSON.parse(readFileSync(join(dir, file), 'utf8')).results as { name: string; rows: Record<string, unknown>[] }[];
+    const ingest = results.find((r) => r.name.startsWith('ingest:'));
+    if (ingest) return { rate: Math.round(Number(ingest.rows[0]['events/s']) / 2), basis: `half of ingest's ${ingest.rows[0]['events/s']}/s in ${file}` };
+  }
+  return { rate: 2000, basis: 'default (no ingest result yet)' };
+}
+
+async function relayBacklog(kafka: Kafka): Promise<{ ms: number }> {
+  const url = await freshDatabase('eventlog_bench_relay');
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  await db.query(
+    `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, node_id, occurred_at)
+     SELECT i, 'default', 'r-' || i, 'stream-' || (i % 10000), i / 10000 + 1, 'Type' || (i % 20),
+            jsonb_build_object('seq', i, 'note', repeat('x', 820)), '{}', 'r-' || i, now()
+       FROM generate_series(1, $1::int) AS i`,
+    [BACKLOG],
+  );
+  await db.query(
+    `INSERT INTO streams SELECT 'default', stream, max(version), min(occurred_at), max(occurred_at) FROM events GROUP BY stream`,
+  );
+  await db.query('UPDATE event_position SET last = $1', [BACKLOG]);
+  const topic = `bench.relay.${uniqueSuffix()}`;
+  const started = Date.now();
+  const ingest = await AppProcess.start('ingest', 'bench-relay', {
+    DATABASE_URL: url,
+    INGEST_TOPICS: `${topic}.in`,
+    INGEST_GROUP_ID: `${topic}.group`,
+    DLQ_TOPIC: `${topic}.dlq`,
+    OUTBOUND_TOPIC: `${topic}.out`,
+    LOG_LEVEL: 'warn',
+  });
+  for (;;) {
+    const { rows } = await db.query('SELECT coalesce(max(position), 0) AS p FROM relay_checkpoint');
+    if (Number(rows[0].p) >= BACKLOG) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ms = Date.now() - started;
+  await ingest.stop();
+  await db.end();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [`${topic}.in`, `${topic}.dlq`, `${topic}.out`] }).catch(() => undefined);
+  await admin.disconnect();
+  return { ms };
+}
+
+async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies: number[]; produced: number }> {
+  const url = await freshDatabase('eventlog_bench_relay_latency');
+  const topic = `bench.latency.${uniqueSuffix()}`;
+  const env = {
+    DATABASE_URL: url,
+    INGEST_TOPICS: `${topic}.in`,
+    INGEST_GROUP_ID: `${topic}.group`,
+    DLQ_TOPIC: `${topic}.dlq`,
+    OUTBOUND_TOPIC: `${topic}.out`,
+    LOG_LEVEL: 'warn',
+  };
+  const ingest = await AppProcess.start('ingest', 'bench-latency', env);
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `${topic}.reader`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: env.OUTBOUND_TOPIC, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const sentAt = JSON.parse(message.value!.toString()).data.sentAt as number;
+      latencies.push(Date.now() - sentAt);
+    },
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  // Paced in 20 ms ticks, as a steady stream of producers would send.
+  const tick = 20;
+  const perTick = Math.max(1, Math.round((rate * tick) / 1000));
+  let produced = 0;
+  const end = Date.now() + LATENCY_SECONDS * 1000;
+  while (Date.now() < end) {
+    const started = Date.now();
+    const messages = Array.from({ length: perTick }, () => {
+      const i = produced++;
+      const stream = `stream-${i % 1000}`;
+      return { key: stream, value: JSON.stringify({ id: `l-${i}`, stream, type: 'Tick', data: { sentAt: Date.now(), note: 'x'.repeat(800) } }) };
+    });
+    await producer.send({ topic: env.INGEST_TOPICS, messages, acks: -1 });
+    await new Promise((r) => setTimeout(r, Math.max(0, tick - (Date.now() - started))));
+  }
+  const deadline = Date.now() + 60000;
+  while (latencies.length < produced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await producer.disconnect();
+  await consumer.disconnect();
+  await ingest.stop();
+  return { latencies, produced };
+}
+
+export const run: Scenario = async () => {
+  const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const backlog = await relayBacklog(kafka);
+  const { rate, basis } = latencyRate();
+  const { latencies, produced } = await endToEndLatency(kafka, rate);
+  const relayRate = Math.round((BACKLOG / backlog.ms) * 1000);
+  return {
+    name: `relay: ${BACKLOG}-event backlog to the outbound topic; produce → outbound latency at ${rate} events/s for ${LATENCY_SECONDS} s`,
+    rows: [
+      { measure: 'relay throughput (Postgres → outbound, events/s)', value: relayRate },
+      { measure: 'end-to-end latency p50 (ms)', value: quantile(latencies, 0.5) },
+      { measure: 'end-to-end latency p99 (ms)', value: quantile(latencies, 0.99) },
+      { measure: 'end-to-end latency max (ms)', value: Math.max(...latencies) },
+    ],
+    notes: [
+      `latency rate: ${basis}`,
+      `${produced} produced, ${latencies.length} seen on the outbound topic (at least once: duplicates count again)`,
+      `backlog: ${backlog.ms} ms from process start (including start-up) to the checkpoint reaching ${BACKLOG}`,
+    ],
+  };
+};

@@ -1,0 +1,39 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printTable, Scenario, ScenarioResult } from './lib/scenario';
+
+/**
+ * `npm run bench [-- name ...]`: runs the named scenarios (all by default) against the local Kafka
+ * and Postgres, prints a table each and writes bench/results/<time>.json.
+ */
+const scenarios: Record<string, () => Promise<Scenario>> = {
+  ingest: async () => (await import('./ingest.bench')).run,
+  query: async () => (await import('./query.bench')).run,
+  relay: async () => (await import('./relay.bench')).run,
+};
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length ? wanted : Object.keys(scenarios);
+  const unknown = names.filter((n) => !scenarios[n]);
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+  const results: ScenarioResult[] = [];
+  for (const name of names) {
+    const result = await (await scenarios[name]())();
+    printTable(result);
+    results.push(result);
+  }
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  console.log(`\nresults written to ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,240 @@
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Pool } from 'pg';
+import { AppProcess } from '../test/support/app-process';
+import { ADMIN_DATABASE_URL, KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
+import { freshDatabase } from './lib/bench-database';
+import { printTable } from './lib/scenario';
+import { p, PacedProducer, QueryClients, QueryFigures, rssMiB, soakEvent } from './lib/soak-load';
+
+/*
+ * `npm run soak -- --minutes N [--rate R]` (issue 5, item 2). A fresh database and topics, a real
+ * ingest and query app; the ingest maximum is measured (or given), then for N minutes events are
+ * produced at half of it while 16 clients query. One line a minute; a summary against the targets
+ * (zero errors, RSS growth < 10%, query p99 ≤ 2× idle) and bench/results/soak-<time>.json. At the
+ * end every produced event must be in the log exactly once.
+ */
+
+const CLIENTS = 16;
+const PARTITIONS = 12;
+const CALIBRATION_EVENTS = Number(process.env.SOAK_CALIBRATION_EVENTS ?? 60_000);
+const IDLE_SECONDS = 20;
+
+function args() {
+  const argv = process.argv.slice(2);
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const minutes = Number(value('minutes') ?? 10);
+  const rate = value('rate') === undefined ? undefined : Number(value('rate'));
+  if (!Number.isInteger(minutes) || minutes < 1) throw new Error('--minutes takes a whole number ≥ 1');
+  if (rate !== undefined && !(rate > 0)) throw new Error('--rate takes events per second > 0');
+  return { minutes, rate };
+}
+
+async function main() {
+  const { minutes, rate: givenRate } = args();
+  const suffix = uniqueSuffix();
+  const database = `eventlog_soak_${suffix}`;
+  const base = `soak.${suffix}`;
+  const topics = { ingest: `${base}.ingest`, dlq: `${base}.dlq`, outbound: `${base}.events` };
+  const kafka = new Kafka({ clientId: 'eventlog-soak', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  let ingest: AppProcess | undefined;
+  let query: AppProcess | undefined;
+  let pool: Pool | undefined;
+  const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+  try {
+    const url = await freshDatabase(database);
+    pool = new Pool({ connectionString: url, max: 2 });
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.ingest, numPartitions: PARTITIONS }] });
+    await producer.connect();
+    const env = {
+      DATABASE_URL: url,
+      INGEST_TOPICS: topics.ingest,
+      INGEST_GROUP_ID: `${base}.ingest`,
+      DLQ_TOPIC: topics.dlq,
+      OUTBOUND_TOPIC: topics.outbound,
+      TOPIC_PARTITIONS: String(PARTITIONS),
+      LOG_LEVEL: 'warn',
+    };
+    ingest = await AppProcess.start('ingest', `soak-${suffix}-ingest`, env);
+    query = await AppProcess.start('query', `soak-${suffix}-query`, {
+      ...env,
+      DATABASE_POOL_SIZE: String(CLIENTS),
+      QUERY_GROUP_ID: `${base}.query`,
+      QUERY_TOPIC_PREFIX: `${base}.`,
+    });
+    const rssLaunched = { ingest: await rssMiB(ingest.url), query: await rssMiB(query.url) };
+    log(`database ${database}, topics ${base}.*, ingest ${ingest.url}, query ${query.url}`);
+
+    const lastPosition = async () => Number((await pool!.query<{ last: string }>('SELECT last FROM event_position')).rows[0].last);
+    const waitPersisted = async (n: number, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const at = await lastPosition();
+        if (at >= n || Date.now() > deadline) return at;
+        await sleep(100);
+      }
+    };
+
+    // 1. The ingest maximum: a burst produced as fast as the broker takes it, while ingest drains it.
+    //    Producing is several times faster than ingesting, so the time until the last event is durable
+    //    is ingest's, as in bench/ingest.bench.ts, without a separate 30 s produce phase.
+    let rate: number;
+    let calibration: Record<string, number> = {};
+    if (givenRate === undefined) {
+      const started = Date.now();
+      for (let i = 0; i < CALIBRATION_EVENTS; i += 2000) {
+        const messages = Array.from({ length: Math.min(2000, CALIBRATION_EVENTS - i) }, (_, j) => soakEvent(i + j));
+        await producer.send({ topic: topics.ingest, messages, acks: -1 });
+      }
+      const producedMs = Date.now() - started;
+      const reached = await waitPersisted(CALIBRATION_EVENTS, 300_000);
+      const ms = Date.now() - started;
+      if (reached < CALIBRATION_EVENTS) throw new Error(`calibration: only ${reached} of ${CALIBRATION_EVENTS} events persisted in 300 s`);
+      const max = Math.round((CALIBRATION_EVENTS / ms) * 1000);
+      rate = Math.max(1, Math.round(max / 2));
+      calibration = { events: CALIBRATION_EVENTS, produceMs: producedMs, ingestMs: ms, maxEventsPerSecond: max };
+      log(`ingest maximum: ${CALIBRATION_EVENTS} events durable in ${ms} ms → ${max} events/s (produced in ${producedMs} ms); soak rate ${rate}/s`);
+    } else {
+      // A few events so that the query mix has streams and traces to read.
+      await producer.send({ topic: topics.ingest, messages: Array.from({ length: 2000 }, (_, j) => soakEvent(j)), acks: -1 });
+      await waitPersisted(2000, 60_000);
+      rate = givenRate;
+      log(`rate given: ${rate} events/s`);
+    }
+    const firstLoadEvent = givenRate === undefined ? CALIBRATION_EVENTS : 2000;
+
+    // 2. Query latency idle: the same 16 clients and mix, nothing produced.
+    const known = { persisted: firstLoadEvent };
+    const clients = new QueryClients(query.url, () => known.persisted);
+    clients.start(CLIENTS);
+    await sleep(IDLE_SECONDS * 1000);
+    await clients.stop();
+    const idle = clients.take();
+    const idleP99 = p(idle.latencies, 0.99);
+    log(`idle: ${idle.requests} queries in ${IDLE_SECONDS} s, p50 ${p(idle.latencies, 0.5)} ms, p99 ${idleP99} ms, errors ${idle.errors}`);
+
+    // 3. The soak: half the maximum, paced, with 16 query clients, for N minutes.
+    const rssStart = { ingest: await rssMiB(ingest.url), query: await rssMiB(query.url) };
+    const paced = new PacedProducer(producer, topics.ingest, firstLoadEvent);
+    const perMinute: Record<string, number | string>[] = [];
+    const started = Date.now();
+    paced.start(rate);
+    clients.start(CLIENTS);
+    let producedBefore = 0;
+    let produceErrorsBefore = 0;
+    let persistedBefore = await lastPosition();
+    for (let minute = 1; minute <= minutes; minute++) {
+      await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
+      const persisted = await lastPosition();
+      // Traces are read only for events ten seconds old: positions follow commit order, not ids.
+      known.persisted = Math.max(firstLoadEvent, persisted - rate * 10);
+      const q: QueryFigures = clients.take();
+      const produceErrors = paced.errors - produceErrorsBefore;
+      const row = {
+        minute,
+        produced: paced.produced - producedBefore,
+        persisted: persisted - persistedBefore,
+        'lag (events)': firstLoadEvent + paced.produced - persisted,
+        queries: q.requests,
+        'p50 ms': p(q.latencies, 0.5),
+        'p99 ms': p(q.latencies, 0.99),
+        'p99 / idle': Number((p(q.latencies, 0.99) / idleP99).toFixed(2)),
+        errors: q.errors + produceErrors,
+        'produce errors': produceErrors,
+        'ingest RSS MiB': await rssMiB(ingest.url),
+        'query RSS MiB': await rssMiB(query.url),
+        'slowest query (p99)': Object.entries(q.byQuery).map(([k, v]) => [k, p(v, 0.99)] as const).sort((a, b) => b[1] - a[1])[0]?.join(' ') ?? '',
+      };
+      perMinute.push(row);
+      producedBefore = paced.produced;
+      produceErrorsBefore = paced.errors;
+      persistedBefore = persisted;
+      console.log(
+        `minute ${row.minute}: produced ${row.produced}, persisted ${row.persisted} (lag ${row['lag (events)']}), ${row.queries} queries p50 ${row['p50 ms']} ms p99 ${row['p99 ms']} ms (${row['p99 / idle']}× idle), ` +
+          `errors ${row.errors}, RSS ingest ${row['ingest RSS MiB']} MiB query ${row['query RSS MiB']} MiB` +
+          (q.lastError ? `; last error: ${q.lastError}` : '') + (paced.lastError ? `; produce: ${paced.lastError}` : ''),
+      );
+    }
+    const loadMs = Date.now() - started;
+    await paced.stop();
+    await clients.stop();
+    const rssEnd = { ingest: await rssMiB(ingest.url), query: await rssMiB(query.url) };
+
+    // 4. Every produced event persisted exactly once: count, distinct ids, and the id range.
+    const total = firstLoadEvent + paced.produced;
+    const reached = await waitPersisted(total, 120_000);
+    const { rows } = await pool.query<{ n: string; ids: string; lo: string; hi: string; outside: string }>(
+      `SELECT count(*) AS n, count(DISTINCT id) AS ids,
+              min(CASE WHEN id ~ '^soak-[0-9]+$' THEN substring(id from 6)::bigint END) AS lo,
+              max(CASE WHEN id ~ '^soak-[0-9]+$' THEN substring(id from 6)::bigint END) AS hi,
+              count(*) FILTER (WHERE id !~ '^soak-[0-9]+$') AS outside
+         FROM events`,
+    );
+    const stored = { count: Number(rows[0].n), distinctIds: Number(rows[0].ids), lowest: Number(rows[0].lo), highest: Number(rows[0].hi), foreign: Number(rows[0].outside) };
+    const exactlyOnce = reached >= total && stored.count === total && stored.distinctIds === total && stored.lowest === 0 && stored.highest === total - 1 && stored.foreign === 0;
+    const dlq = (await admin.fetchTopicOffsets(topics.dlq).catch(() => [])).reduce((n, o) => n + Number(o.high), 0);
+
+    // 5. The summary.
+    const growth = (a: number, b: number) => Number((((b - a) / a) * 100).toFixed(1));
+    const worstP99 = Math.max(...perMinute.map((r) => Number(r['p99 ms'])));
+    const queryErrors = perMinute.reduce((n, r) => n + Number(r.errors), 0);
+    const errors = queryErrors + idle.errors + (exactlyOnce ? 0 : 1) + dlq;
+    const throughput = Math.round((paced.produced / loadMs) * 1000);
+    const summary = [
+      { figure: 'ingest maximum (events/s)', value: calibration.maxEventsPerSecond ?? 'given', target: '', met: '' },
+      { figure: 'soak rate (events/s)', value: `${rate} target, ${throughput} produced`, target: '½ of the maximum', met: throughput >= rate * 0.95 ? 'yes' : 'no' },
+      { figure: 'events produced / persisted exactly once', value: `${total} / ${stored.distinctIds}`, target: 'all, once', met: exactlyOnce ? 'yes' : 'no' },
+      { figure: 'dead letters', value: dlq, target: '0', met: dlq === 0 ? 'yes' : 'no' },
+      { figure: 'query p99 idle (ms)', value: idleP99, target: '', met: '' },
+      { figure: 'query p99 per minute (ms)', value: perMinute.map((r) => r['p99 ms']).join(', '), target: `≤ ${(2 * idleP99).toFixed(1)} (2× idle)`, met: worstP99 <= 2 * idleP99 ? 'yes' : 'no' },
+      { figure: 'ingest RSS start → end (MiB)', value: `${rssStart.ingest} → ${rssEnd.ingest} (${growth(rssStart.ingest, rssEnd.ingest)}%)`, target: '< 10%', met: growth(rssStart.ingest, rssEnd.ingest) < 10 ? 'yes' : 'no' },
+      { figure: 'query RSS start → end (MiB)', value: `${rssStart.query} → ${rssEnd.query} (${growth(rssStart.query, rssEnd.query)}%)`, target: '< 10%', met: growth(rssStart.query, rssEnd.query) < 10 ? 'yes' : 'no' },
+      { figure: 'errors (queries, produce, lost/duplicated, dead letters)', value: `${errors} (${queryErrors} during load incl. ${paced.errors} produce, ${idle.errors} idle)`, target: '0', met: errors === 0 ? 'yes' : 'no' },
+    ];
+    printTable({ name: `soak: ${minutes} min at ${rate} events/s, ${CLIENTS} query clients`, rows: perMinute.map(({ 'slowest query (p99)': _s, ...r }) => r) });
+    printTable({
+      name: 'soak summary',
+      rows: summary,
+      notes: [
+        `RSS right after start: ingest ${rssLaunched.ingest} MiB, query ${rssLaunched.query} MiB; "start" is after calibration and the idle phase`,
+        `stored: ${JSON.stringify(stored)}`,
+        'one machine runs Kafka, Postgres, both apps and the load generator',
+      ],
+    });
+    const dir = join(PROJECT_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({ at: new Date().toISOString(), minutes, clients: CLIENTS, partitions: PARTITIONS, rate, calibration, idle: { requests: idle.requests, p50: p(idle.latencies, 0.5), p99: idleP99, errors: idle.errors }, perMinute, rssLaunched, rssStart, rssEnd, stored, exactlyOnce, deadLetters: dlq, errors, summary }, null, 2),
+    );
+    console.log(`\nresults written to ${file}`);
+    return errors === 0 ? 0 : 1;
+  } finally {
+    await Promise.all([query?.stop(), ingest?.stop()]);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [topics.ingest, topics.dlq, topics.outbound] }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    const drop = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await drop.connect();
+    await drop.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).finally(() => drop.end());
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

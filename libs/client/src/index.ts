@@ -1,0 +1,2 @@
+export * from './eventlog-client';
+export * from './eventlog-client.module';

@@ -1,0 +1,209 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { readFileSync } from 'node:fs';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { AccessGrant, parseAccessTokens } from './access-tokens';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** The environment of contract section 5, validated once; nothing else reads process.env. */
+export class EventlogConfig {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/eventlog';
+
+  @Transform(toList)
+  @Matches(/^[^\s:,]+:\d{1,5}$/, { each: true, message: 'must be a comma list of host:port' })
+  KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
+
+  @Transform(toList)
+  @Matches(TOPIC, { each: true, message: 'must be a comma list of Kafka topic names' })
+  INGEST_TOPICS: string[] = ['eventlog.ingest'];
+
+  @IsOptional()
+  @IsString()
+  INGEST_TOPIC_PATTERN?: string;
+
+  @Matches(TOPIC, { message: 'must be a Kafka topic name' })
+  INGEST_GROUP_ID = 'eventlog-ingest';
+
+  /** Consumer group of the query app's request topics; every instance of one deployment shares it. */
+  @Matches(TOPIC, { message: 'must be a Kafka group id of [A-Za-z0-9._-]' })
+  QUERY_GROUP_ID = 'eventlog-query';
+
+  /**
+   * Prepended to the query request topics (contract names by default). Lets deployments that share
+   * a Kafka cluster, such as parallel test runs, keep their request/reply traffic apart.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be 1-100 characters of [A-Za-z0-9._-]' })
+  QUERY_TOPIC_PREFIX?: string;
+
+  @Matches(TOPIC, { message: 'must be a Kafka topic name' })
+  DLQ_TOPIC = 'eventlog.dlq';
+
+  @Matches(TOPIC, { message: 'must be a Kafka topic name' })
+  OUTBOUND_TOPIC = 'eventlog.events';
+
+  /** Partitions given to topics this service creates when they are missing. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TOPIC_PARTITIONS = 12;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  QUERY_HTTP_PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INGEST_HTTP_PORT = 3001;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Largest serialized `data` accepted, in bytes (contract: 1 MiB by default). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  MAX_EVENT_BYTES = 1024 * 1024;
+
+  /** Postgres pool size per process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Live tail: a comment line this often keeps idle connections open through proxies. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  LIVE_HEARTBEAT_MS = 15000;
+
+  /** Live tail: a client that has not read what it was sent for this long is dropped. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  LIVE_SLOW_CLIENT_MS = 10000;
+
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be a short client id' })
+  KAFKA_CLIENT_ID = 'eventlog';
+
+  @Transform(toBool)
+  @IsBoolean()
+  KAFKA_SSL = false;
+
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_TOKENS?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_TOKENS_FILE?: string;
+
+  /** Requests a token may make per minute (HTTP); applies when access tokens are configured. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 60000;
+
+  /** The parsed AUTH_TOKENS (or AUTH_TOKENS_FILE); empty when the API is open. */
+  accessGrants: AccessGrant[] = [];
+}
+
+/** Fills config.accessGrants from AUTH_TOKENS or AUTH_TOKENS_FILE; returns the problems found. */
+function loadAccessGrants(config: EventlogConfig): string[] {
+  if (config.AUTH_TOKENS !== undefined && config.AUTH_TOKENS_FILE !== undefined) {
+    return ['AUTH_TOKENS_FILE: set either AUTH_TOKENS or AUTH_TOKENS_FILE, not both'];
+  }
+  let json = config.AUTH_TOKENS;
+  const variable = config.AUTH_TOKENS_FILE !== undefined ? 'AUTH_TOKENS_FILE' : 'AUTH_TOKENS';
+  if (config.AUTH_TOKENS_FILE !== undefined) {
+    try {
+      json = readFileSync(config.AUTH_TOKENS_FILE, 'utf8');
+    } catch (err) {
+      return [`AUTH_TOKENS_FILE: cannot read ${config.AUTH_TOKENS_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`];
+    }
+  }
+  if (json === undefined) return [];
+  const { grants, problems } = parseAccessTokens(json);
+  config.accessGrants = grants;
+  return problems.map((p) => `${variable}: ${p}`);
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/**
+ * Builds the configuration from an environment (process.env by default). Empty strings count as
+ * unset. Throws ConfigError with one line per bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig {
+  const defined = Object.fromEntries(
+    Object.keys(new EventlogConfig())
+      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE'])
+      .filter((k) => k !== 'accessGrants')
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const config = plainToInstance(EventlogConfig, defined);
+  const problems = validateSync(config).map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
+  );
+  if (config.INGEST_TOPIC_PATTERN !== undefined) {
+    try {
+      new RegExp(config.INGEST_TOPIC_PATTERN);
+    } catch (err) {
+      problems.push(`INGEST_TOPIC_PATTERN: not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+  if (config.KAFKA_SASL_MECHANISM && (!config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD === undefined)) {
+    problems.push('KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
+  problems.push(...loadAccessGrants(config));
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,29 @@
+/** Values of the dead-letter header x-error-code (contract 2.3). */
+export enum RejectionCode {
+  InvalidJson = 'INVALID_JSON',
+  ValidationFailed = 'VALIDATION_FAILED',
+  TooLarge = 'TOO_LARGE',
+  WrongExpectedVersion = 'WRONG_EXPECTED_VERSION',
+}
+
+export interface Rejection {
+  code: RejectionCode;
+  message: string;
+}
+
+/** Headers added to every dead-letter record (contract 2.3). */
+export const DLQ_HEADERS = {
+  code: 'x-error-code',
+  message: 'x-error-message',
+  topic: 'x-source-topic',
+  partition: 'x-source-partition',
+  offset: 'x-source-offset',
+} as const;
+
+/** Headers of every outbound record (contract 3). */
+export const OUTBOUND_HEADERS = {
+  position: 'eventlog-position',
+  version: 'eventlog-version',
+  type: 'eventlog-type',
+  tenant: 'eventlog-tenant',
+} as const;

@@ -1,0 +1,53 @@
+/** Kafka provenance of a stored event (contract section 1). */
+export interface KafkaCoordinates {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** An event as stored and returned by every read (contract section 1). */
+export interface StoredEvent {
+  id: string;
+  tenant: string;
+  stream: string;
+  version: number;
+  position: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  source: string | null;
+  status: string | null;
+  message: string | null;
+  requestId: string | null;
+  nodeId: string;
+  parentNodeId: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  kafka: KafkaCoordinates | null;
+}
+
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
+
+/** A validated event ready to append: ingest has filled every default. */
+export interface NewEvent {
+  id: string;
+  tenant: string;
+  stream: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  source: string | null;
+  status: string | null;
+  message: string | null;
+  requestId: string | null;
+  nodeId: string;
+  parentNodeId: string | null;
+  occurredAt: Date;
+  expectedVersion: ExpectedVersion;
+  kafka: KafkaCoordinates | null;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+/** Well-known statuses; any other short word is kept as given. */
+export const KNOWN_STATUSES = ['pending', 'waiting', 'running', 'success', 'fail', 'aborted', 'normal', 'abnormal'] as const;

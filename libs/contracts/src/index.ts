@@ -1,0 +1,5 @@
+export * from './event';
+export * from './error-codes';
+export * from './event-envelope.dto';
+export * from './topics';
+export * from './query';

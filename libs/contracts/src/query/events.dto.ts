@@ -1,0 +1,91 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayNotEmpty, IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { EVENT_ID_PATTERN, IsTimestamp, NO_CONTROL_CHARS } from '../event-envelope.dto';
+import { SortQueryDto, TenantQueryDto } from './common.dto';
+import { QUERY_LIMITS } from './limits';
+import { ToBool, ToList, ToTimestamp } from './transforms';
+
+/** `GET /v1/events` and request topic `eventlog.query.events`. */
+export class ListEventsQueryDto extends SortQueryDto {
+  @ApiPropertyOptional({ description: 'Exact stream' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'stream must not contain control characters' })
+  stream?: string;
+
+  @ApiPropertyOptional({ description: 'Streams whose name starts with this' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'streamPrefix must not contain control characters' })
+  streamPrefix?: string;
+
+  @ApiPropertyOptional({ description: 'Comma list of types', type: String, example: 'OrderPlaced,OrderPaid' })
+  @IsOptional()
+  @ToList()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(QUERY_LIMITS.maxTypes)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  type?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 32)
+  status?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  source?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  requestId?: string;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of message' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  q?: string;
+
+  @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 or epoch ms)', type: String })
+  @IsOptional()
+  @ToTimestamp()
+  @IsTimestamp()
+  from?: string | number;
+
+  @ApiPropertyOptional({ description: 'occurredAt ≤ to (RFC 3339 or epoch ms)', type: String })
+  @IsOptional()
+  @ToTimestamp()
+  @IsTimestamp()
+  to?: string | number;
+
+  @ApiPropertyOptional({ default: true, description: 'false skips counting totalCount (null then)' })
+  @IsOptional()
+  @ToBool()
+  @IsBoolean()
+  includeTotal?: boolean;
+}
+
+export class EventIdParamDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(128)
+  @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })
+  id: string;
+}
+
+/** Request topic `eventlog.query.event`: `GET /v1/events/{id}`'s path and query in one object. */
+export class GetEventRequestDto extends TenantQueryDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(128)
+  @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })
+  id: string;
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { NO_CONTROL_CHARS } from '../event-envelope.dto';
+import { PagingQueryDto, TenantQueryDto } from './common.dto';
+import { QUERY_LIMITS } from './limits';
+import { ToInt } from './transforms';
+
+/** `GET /v1/streams`. */
+export class ListStreamsQueryDto extends PagingQueryDto {
+  @ApiPropertyOptional({ description: 'Streams whose name starts with this' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'prefix must not contain control characters' })
+  prefix?: string;
+}
+
+export const READ_DIRECTIONS = ['forward', 'backward'] as const;
+export type ReadDirection = (typeof READ_DIRECTIONS)[number];
+
+/** `GET /v1/streams/{stream}/events`. */
+export class ReadStreamQueryDto extends TenantQueryDto {
+  @ApiPropertyOptional({ description: 'First version to read (forward: default 1; backward: default the head)', minimum: 1 })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  fromVersion?: number;
+
+  @ApiPropertyOptional({ enum: READ_DIRECTIONS, default: 'forward' })
+  @IsOptional()
+  @IsIn(READ_DIRECTIONS)
+  direction?: ReadDirection;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: QUERY_LIMITS.maxStreamRead, default: QUERY_LIMITS.defaultStreamRead, description: '0 returns the stream head only' })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(QUERY_LIMITS.maxStreamRead)
+  limit?: number;
+}
+
+export class StreamParamDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'stream must not contain control characters' })
+  stream: string;
+}
+
+/** Request topic `eventlog.query.stream`: a stream read (with the stream's head) in one object. */
+export class ReadStreamRequestDto extends ReadStreamQueryDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'stream must not contain control characters' })
+  stream: string;
+}

@@ -1,0 +1,4 @@
+export * from './kafka-client.factory';
+export * from './kafka.module';
+export * from './topic-bootstrap';
+export * from './chunk-by-bytes';

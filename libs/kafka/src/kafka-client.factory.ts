@@ -1,0 +1,36 @@
+import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import { EventlogConfig } from '../../config/src';
+
+type LogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: object) => void;
+
+/** Broker list, TLS and SASL from configuration: the one place a kafkajs client is configured. */
+export function kafkaClientConfig(config: EventlogConfig, clientId: string, log?: LogSink): KafkaConfig {
+  let sasl: SASLOptions | undefined;
+  if (config.KAFKA_SASL_MECHANISM) {
+    sasl = {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME!,
+      password: config.KAFKA_SASL_PASSWORD!,
+    } as SASLOptions;
+  }
+  return {
+    clientId,
+    brokers: config.KAFKA_BROKERS,
+    ssl: config.KAFKA_SSL || undefined,
+    sasl,
+    connectionTimeout: 3000,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: log
+      ? () =>
+          ({ level, log: entry }: LogEntry) => {
+            const { message, ...extra } = entry;
+            log(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug', message, extra);
+          }
+      : undefined,
+  };
+}
+
+export function createKafka(config: EventlogConfig, clientId: string, log?: LogSink): Kafka {
+  return new Kafka(kafkaClientConfig(config, clientId, log));
+}

@@ -1,0 +1,22 @@
+import { Provider } from '@nestjs/common';
+import { Pool, types } from 'pg';
+import { EventlogConfig } from '../../config/src';
+
+export const PG_POOL = Symbol('PG_POOL');
+
+// BIGINT (positions, versions, counts) comes back as a string; repositories convert explicitly with
+// Number(), which is exact below 2^53. NUMERIC likewise stays a string until a repository maps it.
+types.setTypeParser(types.builtins.INT8, (v) => v);
+
+export function createPool(databaseUrl: string, max: number): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection (Postgres restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export const pgPoolProvider: Provider = {
+  provide: PG_POOL,
+  inject: [EventlogConfig],
+  useFactory: (config: EventlogConfig) => createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+};

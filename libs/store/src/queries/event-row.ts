@@ -1,0 +1,54 @@
+import { StoredEvent } from '../../../contracts/src';
+
+/** The columns of a stored event, read from `events e`. */
+export const EVENT_COLUMNS = `e.position, e.tenant, e.id, e.stream, e.version, e.type, e.data, e.metadata, e.source,
+  e.status, e.message, e.request_id, e.node_id, e.parent_node_id, e.occurred_at, e.recorded_at,
+  e.kafka_topic, e.kafka_partition, e.kafka_offset`;
+
+export interface EventRow {
+  position: string;
+  tenant: string;
+  id: string;
+  stream: string;
+  version: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  source: string | null;
+  status: string | null;
+  message: string | null;
+  request_id: string | null;
+  node_id: string;
+  parent_node_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  kafka_topic: string | null;
+  kafka_partition: number | null;
+  kafka_offset: string | null;
+}
+
+/** A row as contract section 1 spells it: BIGINTs as numbers, times as RFC 3339 UTC with ms. */
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    stream: row.stream,
+    version: Number(row.version),
+    position: Number(row.position),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    source: row.source,
+    status: row.status,
+    message: row.message,
+    requestId: row.request_id,
+    nodeId: row.node_id,
+    parentNodeId: row.parent_node_id,
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.recorded_at.toISOString(),
+    kafka:
+      row.kafka_topic === null
+        ? null
+        : { topic: row.kafka_topic, partition: Number(row.kafka_partition), offset: Number(row.kafka_offset) },
+  };
+}

@@ -1,0 +1,16 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EventStoreRepository } from './event-store.repository';
+import { PG_POOL, pgPoolProvider } from './pg-pool.provider';
+
+@Module({
+  providers: [pgPoolProvider, EventStoreRepository],
+  exports: [PG_POOL, EventStoreRepository],
+})
+export class StoreModule implements OnApplicationShutdown {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async onApplicationShutdown() {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppProcess } from '../support/app-process';
+import { TestDatabase } from '../support/database';
+import { PROJECT_ROOT } from '../support/env';
+import { appEnv } from '../support/ingest-env';
+import { testTopics, TestKafka } from '../support/kafka';
+import { isGapless, storedIds, streamShapes } from '../support/log-checks';
+import { waitFor } from '../support/wait-for';
+
+/*
+ * The fault suite (issue 5): 100,000 events in flight on 12 partitions while something breaks.
+ * Every scenario must end with exactly the valid events in Postgres, gapless versions, every
+ * position once on the outbound topic and every poison record dead-lettered with its reason.
+ * It stops the shared broker and restarts Postgres, so it runs alone (jest project "faults", in band).
+ */
+const EVENTS = Number(process.env.FAULTS_EVENTS ?? 100_000);
+const PARTITIONS = 12;
+const STREAMS = 500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const randomBetween = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
+const infra = (action: 'up' | 'down') => execFileSync('bash', [join(PROJECT_ROOT, 'scripts/infra.sh'), action], { stdio: 'inherit' });
+
+function restartPostgres() {
+  const version = readdirSync('/etc/postgresql').sort().pop()!;
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { stdio: 'inherit' });
+}
+
+describe('faults: nothing lost, nothing duplicated', () => {
+  const tk = new TestKafka();
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const summaries: string[] = [];
+
+  beforeAll(() => tk.connect());
+  afterEach(async () => {
+    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await tk.disconnect();
+    console.log(summaries.join('\n'));
+  });
+
+  /** Produces the scenario's records (every tenth a poison one when asked) and returns what to expect. */
+  async function setUp(label: string, poisonEvery = 0) {
+    const db = await TestDatabase.create(label);
+    cleanup.push(() => db.drop());
+    const topics = testTopics(label);
+    await tk.createTopics([
+      { topic: topics.ingest, partitions: PARTITIONS },
+      { topic: topics.dlq, partitions: 1 },
+      { topic: topics.outbound, partitions: PARTITIONS },
+    ]);
+    const valid: string[] = [];
+    let poison = 0;
+    for (let from = 0; from < EVENTS; from += 1000) {
+      const messages = [];
+      for (let i = from; i < Math.min(EVENTS, from + 1000); i++) {
+        const stream = `${label}-s${i % STREAMS}`;
+        if (poisonEvery && i % poisonEvery === poisonEvery - 1) {
+          poison++;
+          messages.push({ key: stream, value: i % 2 ? `{"id":"bad-${i}",` : JSON.stringify({ id: `bad-${i}`, type: 42 }) });
+        } else {
+          valid.push(`${label}-${i}`);
+          messages.push({ key: stream, value: JSON.stringify({ id: `${label}-${i}`, type: 'Load', data: { i } }) });
+        }
+      }
+      await tk.produce(topics.ingest, messages);
+    }
+    return { db, topics, valid: valid.sort(), poison };
+  }
+
+  async function start(name: string, db: TestDatabase, topics: ReturnType<typeof testTopics>) {
+    const app = await AppProcess.start('ingest', name, appEnv(db, topics, { TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn' }));
+    cleanup.push(() => app.stop());
+    return app;
+  }
+
+  const persisted = (db: TestDatabase) => db.count();
+
+  /** The end state every scenario must reach. */
+  async function verify(scenario: string, started: number, s: Awaited<ReturnType<typeof setUp>>) {
+    await waitFor(() => persisted(s.db), (n) => n >= s.valid.length, { timeoutMs: 300000, intervalMs: 1000, what: 'every valid event persisted' });
+    expect(await storedIds(s.db)).toEqual(s.valid);
+    const shapes = await streamShapes(s.db);
+    expect(shapes.filter((x) => !isGapless(x))).toEqual([]);
+
+    const outbound = await tk.readPositions(s.topics.outbound, s.valid.length, 300000);
+    const positions = new Set(outbound.map((r) => Number(r.headerText['eventlog-position'])));
+    expect(positions.size).toBe(s.valid.length);
+    expect(Math.min(...positions)).toBe(1);
+    expect(Math.max(...positions)).toBe(s.valid.length);
+
+    let dead = 0;
+    if (s.poison) {
+      const dlq = await tk.readAll(s.topics.dlq, s.poison, 120000);
+      const reasons = new Map(dlq.map((r) => [JSON.stringify(r.value?.toString()), r.headerText]));
+      expect(reasons.size).toBe(s.poison);
+      expect([...reasons.values()].every((h) => /^(INVALID_JSON|VALIDATION_FAILED)$/.test(h['x-error-code']) && h['x-error-message'].length > 0)).toBe(true);
+      dead = reasons.size;
+    }
+    summaries.push(
+      `${scenario}: ${s.valid.length} valid persisted exactly once, ${shapes.length} streams gapless, ` +
+        `${positions.size} positions on the outbound topic (${outbound.length - positions.size} redelivered), ` +
+        `${dead} dead-lettered, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+  }
+
+  it('kill -9 of an ingest instance at three random moments', async () => {
+    const s = await setUp('f_kill');
+    const started = Date.now();
+    const instances = [await start('faults-kill-a', s.db, s.topics), await start('faults-kill-b', s.db, s.topics)];
+    for (const [round, fraction] of [randomBetween(0.1, 0.3), randomBetween(0.35, 0.55), randomBetween(0.6, 0.8)].entries()) {
+      await waitFor(() => persisted(s.db), (n) => n >= fraction * s.valid.length, { timeoutMs: 300000, what: `${Math.round(fraction * 100)}% persisted` });
+      const victim = instances[round % 2];
+      await victim.kill();
+      await victim.launch();
+    }
+    await verify('kill -9 x3', started, s);
+  });
+
+  it('the Kafka broker stopped for 15 s and restarted', async () => {
+    const s = await setUp('f_broker');
+    const started = Date.now();
+    await start('faults-broker', s.db, s.topics);
+    await waitFor(() => persisted(s.db), (n) => n >= 0.3 * s.valid.length, { timeoutMs: 300000, what: '30% persisted' });
+    infra('down');
+    await sleep(15000);
+    infra('up');
+    await verify('broker down 15 s', started, s);
+  });
+
+  it('Postgres restarted', async () => {
+    const s = await setUp('f_pg');
+    const started = Date.now();
+    await start('faults-pg', s.db, s.topics);
+    await waitFor(() => persisted(s.db), (n) => n >= 0.3 * s.valid.length, { timeoutMs: 300000, what: '30% persisted' });
+    restartPostgres();
+    await verify('Postgres restarted', started, s);
+  });
+
+  it('the relay killed while publishing', async () => {
+    const s = await setUp('f_relay');
+    const started = Date.now();
+    const a = await start('faults-relay-a', s.db, s.topics);
+    const b = await start('faults-relay-b', s.db, s.topics);
+    const relayed = async () => Number((await s.db.pool.query('SELECT coalesce(max(position), 0) AS p FROM relay_checkpoint')).rows[0].p);
+    await waitFor(relayed, (p) => p >= 0.3 * s.valid.length, { timeoutMs: 300000, what: 'the relay past 30%' });
+    const active = async (p: AppProcess) => /^eventlog_relay_active 1/m.test(await (await fetch(`${p.url}/metrics`)).text());
+    const holder = (await active(a)) ? a : b;
+    await holder.kill();
+    await holder.launch();
+    await verify('relay killed', started, s);
+  });
+
+  it('a dead-letter flood: every tenth record poison', async () => {
+    const s = await setUp('f_flood', 10);
+    const started = Date.now();
+    await start('faults-flood', s.db, s.topics);
+    await verify('10% poison', started, s);
+  });
+});

@@ -1,0 +1,86 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { KAFKA_BROKERS, PROJECT_ROOT } from './env';
+import { waitFor } from './wait-for';
+
+const root = PROJECT_ROOT;
+const logDir = join(root, '.infra', 'test-logs');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One of the apps as a real process (the built dist), as it runs in production. Logs go to
+ * .infra/test-logs/<name>.log for post-mortems.
+ */
+export class AppProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+
+  private constructor(
+    readonly app: 'ingest' | 'query',
+    readonly name: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(app: 'ingest' | 'query', name: string, env: Record<string, string>): Promise<AppProcess> {
+    const port = await freePort();
+    const proc = new AppProcess(app, name, port, env);
+    await proc.launch();
+    return proc;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** (Re)starts the process and waits until /health/ready answers 200. */
+  async launch(): Promise<void> {
+    mkdirSync(logDir, { recursive: true });
+    const log = createWriteStream(join(logDir, `${this.name}.log`), { flags: 'a' });
+    const portVar = this.app === 'ingest' ? 'INGEST_HTTP_PORT' : 'QUERY_HTTP_PORT';
+    this.child = spawn(process.execPath, [join(root, `dist/apps/${this.app}/src/main.js`)], {
+      env: { PATH: process.env.PATH, KAFKA_BROKERS, LOG_LEVEL: 'info', ...this.env, [portVar]: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.pipe(log);
+    this.child.stderr!.pipe(log);
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${this.name} exited with ${exitCode}; see .infra/test-logs/${this.name}.log`);
+        return fetch(`${this.url}/health/ready`).then((r) => r.status, () => 0);
+      },
+      (status) => status === 200,
+      { timeoutMs: 60000, what: `${this.name} ready` },
+    );
+  }
+
+  /** kill -9: no shutdown hook runs. */
+  async kill(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM, and wait until the process has run its shutdown hooks and exited. */
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}

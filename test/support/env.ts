@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root, whether this runs from test/support (jest) or dist/test/support (bench). */
+export const PROJECT_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package-lock.json'))) dir = dirname(dir);
+  return dir;
+})();
+
+/** Where the suite finds its infrastructure; scripts/infra.sh starts it when it is local. */
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEMPLATE_DATABASE = 'eventlog_test_template';
+
+/** A short random suffix for names that must not collide across files and reruns. */
+export const uniqueSuffix = () => randomBytes(4).toString('hex');
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

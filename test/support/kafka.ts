@@ -1,0 +1,86 @@
+import { Admin, IHeaders, Kafka, KafkaMessage, logLevel, Message, Producer } from 'kafkajs';
+import { KAFKA_BROKERS, uniqueSuffix } from './env';
+import { waitFor } from './wait-for';
+
+export const kafka = new Kafka({
+  clientId: 'eventlog-tests',
+  brokers: KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+
+/** Topic names of one test file: unique per run, so reruns never see old records. */
+export function testTopics(label: string) {
+  const base = `test.${label}.${uniqueSuffix()}`;
+  return { ingest: `${base}.ingest`, dlq: `${base}.dlq`, outbound: `${base}.events`, group: `${base}.group` };
+}
+
+export class TestKafka {
+  readonly admin: Admin = kafka.admin();
+  readonly producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+
+  async connect() {
+    await this.admin.connect();
+    await this.producer.connect();
+  }
+
+  async createTopics(topics: { topic: string; partitions: number }[]) {
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
+    });
+  }
+
+  async produce(topic: string, messages: Message[]) {
+    await this.producer.send({ topic, messages, acks: -1 });
+  }
+
+  /** Every record of a topic from the beginning, read with a fresh group until `count` have arrived. */
+  readAll(topic: string, count: number, timeoutMs = 30000): Promise<ReceivedRecord[]> {
+    return this.readUntil(topic, (seen) => seen.length >= count, `${count} records`, timeoutMs);
+  }
+
+  /** Records of a topic from the beginning, read with a fresh group until `done` accepts them. */
+  async readUntil(topic: string, done: (seen: ReceivedRecord[]) => boolean, what: string, timeoutMs = 30000): Promise<ReceivedRecord[]> {
+    const consumer = kafka.consumer({ groupId: `reader.${uniqueSuffix()}`, maxWaitTimeInMs: 100 });
+    const seen: ReceivedRecord[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          seen.push({ partition, ...message, headerText: textHeaders(message.headers) });
+        },
+      });
+      await waitFor(async () => seen, done, { timeoutMs, what: `${what} on ${topic}` });
+      return seen;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Outbound records until every position 1..count has been seen at least once. */
+  readPositions(topic: string, count: number, timeoutMs = 30000): Promise<ReceivedRecord[]> {
+    const positions = new Set<string>();
+    let scanned = 0;
+    return this.readUntil(
+      topic,
+      (seen) => {
+        for (; scanned < seen.length; scanned++) positions.add(seen[scanned].headerText['eventlog-position']);
+        return positions.size >= count;
+      },
+      `positions 1..${count}`,
+      timeoutMs,
+    );
+  }
+
+  async disconnect() {
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+export type ReceivedRecord = KafkaMessage & { partition: number; headerText: Record<string, string> };
+
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
+}
