@@ -17,6 +17,7 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
       // Stops the broker and restarts Postgres: run alone, after the rest (npm run test:faults).
@@ -25,6 +26,7 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/faults/*.faults-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

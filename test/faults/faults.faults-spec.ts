@@ -137,6 +137,8 @@ describe('faults: nothing lost, nothing duplicated', () => {
     await start('faults-pg', s.db, s.topics);
     await waitFor(() => persisted(s.db), (n) => n >= 0.3 * s.valid.length, { timeoutMs: 300000, what: '30% persisted' });
     restartPostgres();
+    // The restart also cut this test's own connections: a poll in flight fails once, then the pool reconnects.
+    await waitFor(() => persisted(s.db).then(() => true, () => false), Boolean, { timeoutMs: 60000, what: 'Postgres back' });
     await verify('Postgres restarted', started, s);
   });
 

@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { ADMIN_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE, uniqueSuffix } from './env';
+import { ADMIN_DATABASE_URL, databaseUrl, templateDatabase, uniqueSuffix } from './env';
 
 /** A migrated database of this test file's own, cloned from the template; dropped by `drop()`. */
 export class TestDatabase {
@@ -18,7 +18,7 @@ export class TestDatabase {
     const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
     await admin.connect();
     try {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
     } finally {
       await admin.end();
     }

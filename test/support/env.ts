@@ -12,7 +12,11 @@ export const PROJECT_ROOT = (() => {
 /** Where the suite finds its infrastructure; scripts/infra.sh starts it when it is local. */
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DATABASE = 'eventlog_test_template';
+/**
+ * The migrated database every test file clones. Each run makes its own (global-setup sets the
+ * variable before the workers start), so two runs on one machine do not drop each other's.
+ */
+export const templateDatabase = () => process.env.EVENTLOG_TEST_TEMPLATE ?? 'eventlog_test_template';
 
 /** A short random suffix for names that must not collide across files and reruns. */
 export const uniqueSuffix = () => randomBytes(4).toString('hex');

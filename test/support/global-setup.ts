@@ -2,28 +2,37 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '../../libs/store/src/migrate';
-import { ADMIN_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE } from './env';
+import { ADMIN_DATABASE_URL, databaseUrl, uniqueSuffix } from './env';
 
 const root = join(__dirname, '..', '..');
 
+/** Test databases older than this are leftovers of runs that died before their teardown. */
+const STALE_AFTER = '6 hours';
+
 /**
  * Once per run: brings Kafka and Postgres up (a no-op when running), builds the apps that the tests
- * start as real processes, and migrates a template database that every test file clones.
+ * start as real processes, and migrates this run's template database that every test file clones.
  */
 export default async function globalSetup() {
   execFileSync('bash', [join(root, 'scripts/infra.sh'), 'up'], { stdio: 'inherit' });
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 
+  const template = `eventlog_test_template_${uniqueSuffix()}`;
+  process.env.EVENTLOG_TEST_TEMPLATE = template;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
+    // A database's PG_VERSION file is written when it is created: its age is the database's age.
     const { rows } = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'eventlog\\_test\\_%'",
+      `SELECT datname FROM pg_database
+        WHERE datname LIKE 'eventlog\\_test\\_%'
+          AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - $1::interval`,
+      [STALE_AFTER],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${template}`);
   } finally {
     await admin.end();
   }
-  await runMigrations(databaseUrl(TEMPLATE_DATABASE));
+  await runMigrations(databaseUrl(template));
 }
