@@ -1,13 +1,17 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { ValidationError } from 'class-validator';
 import { ApiErrorBody, ApiErrorDetail } from '../../../../libs/contracts/src';
 import { InvalidQueryError } from '../../../../libs/store/src';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -52,9 +56,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return NET_CODES.has(code) || PG_UNAVAILABLE_CODES.test(code) || PG_UNAVAILABLE_TEXT.test(String((err as Error)?.message ?? ''));
 }
 
+function isErrorBody(value: unknown): boolean {
+  const v = value as Partial<ApiErrorBody> | null;
+  return typeof v === 'object' && v !== null && typeof v.statusCode === 'number' && typeof v.message === 'string';
+}
+
 /** Any thrown value as the contract error body: 400 for input, 404, 503 for Postgres away, else 500. */
 export function toErrorBody(err: unknown): ApiErrorBody {
   if (err instanceof ApiError) return err.body;
+  // Guards refuse a Kafka request with an RpcException that already carries the contract body (401/403).
+  if (err instanceof RpcException && isErrorBody(err.getError())) return err.getError() as ApiErrorBody;
   if (err instanceof InvalidQueryError) return errorBody(400, err.message, err.problems);
   if (err instanceof HttpException) {
     const status = err.getStatus();
