@@ -81,7 +81,9 @@ describe('compileDsl', () => {
   });
 
   it('counts without a field and refuses a reducer that needs one', () => {
-    const c = compile({ reduce: { type: 'count' } });
+    // A tenant's count comes from the rollup (dsl-rollup.spec.ts); a stream's from the log.
+    expect(compile({ reduce: { type: 'count' } }).sql).toContain('FROM event_counts c');
+    const c = compile({ from: { stream: 'order-42' }, reduce: { type: 'count' } });
     expect(c.sql).toContain('count(*) AS value');
     expect(problemsOf({ reduce: { type: 'sum' } })).toEqual([{ field: 'reduce.field', message: 'reduce.field: sum needs a field' }]);
     expect(problemsOf({ reduce: { type: 'avg', field: 'type' } })[0].message).toMatch(/needs a number field/);

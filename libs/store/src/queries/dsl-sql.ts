@@ -13,6 +13,7 @@ import { EVENT_COLUMNS } from './event-row';
 import { InputProblem, InvalidQueryError } from './invalid-query.error';
 import { escapeLike, SqlParams } from './sql-params';
 import { toInstant } from './instant';
+import { planRollup, ROLLUP_GRAINS, RollupPlan, timeParam } from './dsl-rollup';
 
 /** How a result column converts back to JSON. */
 export type ValueKind = 'int' | 'numeric' | 'time' | 'plain';
@@ -51,6 +52,20 @@ const INTERVALS: Record<DslInterval, string> = {
   '12h': '12 hours',
   '1d': '1 day',
 };
+const INTERVAL_SECONDS: Record<DslInterval, number> = {
+  '1m': 60,
+  '5m': 300,
+  '10m': 600,
+  '15m': 900,
+  '30m': 1800,
+  '1h': 3600,
+  '2h': 7200,
+  '3h': 10800,
+  '6h': 21600,
+  '12h': 43200,
+  '1d': 86400,
+};
+const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
 const COMPARISONS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 type Scalar = string | number | boolean | null;
@@ -268,9 +283,8 @@ class DslCompiler {
       columns.push(`${field.sql} AS g${keys.length}`);
       keys.push({ name, kind: VALUE_KINDS[field.kind] });
     });
-    if (reduce.interval) {
-      columns.push(`date_bin(${this.params.add(INTERVALS[reduce.interval], 'interval')}, e.occurred_at, TIMESTAMPTZ '2000-01-01T00:00:00Z') AS bucket`);
-    }
+    const interval = reduce.interval ? this.params.add(INTERVALS[reduce.interval], 'interval') : undefined;
+    if (interval) columns.push(`date_bin(${interval}, e.occurred_at, ${BUCKET_ORIGIN}) AS bucket`);
     const aggregate = this.aggregate(reduce.type, reduce.field, reduce.limit);
     const limit = query.limit ?? QUERY_LIMITS.dsl.defaultGroupLimit;
     for (const unused of ['select', 'orderBy'] as const) {
@@ -280,11 +294,96 @@ class DslCompiler {
     const ordinals = Array.from({ length: groupCount }, (_, i) => String(i + 1));
     // Bucket first in time order, then the keys.
     const orderOrdinals = reduce.interval ? [String(groupCount), ...ordinals.slice(0, -1)] : ordinals;
-    const sql = `SELECT ${[...columns, `${aggregate?.sql ?? 'NULL'} AS value`].join(', ')}
-                   FROM events e WHERE ${where.join(' AND ')}
-                  ${groupCount ? `GROUP BY ${ordinals.join(', ')} ORDER BY ${orderOrdinals.join(', ')}` : ''}
-                  LIMIT ${this.params.add(limit, 'int')} OFFSET ${this.params.add(query.offset ?? 0, 'int')}`;
-    return { kind: 'groups', sql, values: this.params.values, keys, bucket: !!reduce.interval, value: aggregate?.kind ?? 'plain' };
+    const grouping = groupCount ? `GROUP BY ${ordinals.join(', ')} ORDER BY ${orderOrdinals.join(', ')}` : '';
+    const plan = this.problems.length ? undefined : this.rollupPlan(query);
+    const sql = plan
+      ? `SELECT ${[...Array.from({ length: keys.length }, (_, i) => `g${i}`), ...(reduce.interval ? ['bucket'] : []), 'COALESCE(sum(n), 0)::bigint AS value'].join(', ')}
+           FROM (${this.rollupBranches(query, where, plan, interval).join(' UNION ALL ')}) counted
+          ${grouping}`
+      : `SELECT ${[...columns, `${aggregate?.sql ?? 'NULL'} AS value`].join(', ')}
+           FROM events e WHERE ${where.join(' AND ')}
+          ${grouping}`;
+    const paged = `${sql} LIMIT ${this.params.add(limit, 'int')} OFFSET ${this.params.add(query.offset ?? 0, 'int')}`;
+    return { kind: 'groups', sql: paged, values: this.params.values, keys, bucket: !!reduce.interval, value: aggregate?.kind ?? 'plain' };
+  }
+
+  // ── counts from the rollup ───────────────────────────────────────────────────────────────────
+
+  /**
+   * A count of events, grouped by nothing but type and a time bucket, over a window of the tenant
+   * filtered on nothing but occurredAt and type, is a sum over event_counts (migration 005) for the
+   * whole buckets inside the window plus a count of the events at its edges. Undefined when the
+   * query has another shape or the window holds no whole bucket; it then reads the events.
+   */
+  private rollupPlan(query: DslQueryDto): RollupPlan | undefined {
+    const reduce = query.reduce!;
+    if (reduce.type !== 'count' || reduce.field !== undefined) return undefined;
+    if (query.from?.stream !== undefined || query.from?.streamPrefix !== undefined) return undefined;
+    if (!(reduce.groupBy ?? []).every((name) => name === 'type')) return undefined;
+    let lower = -Infinity;
+    let upper = Infinity;
+    for (const c of query.where ?? []) {
+      if (c.field === 'type' && (c.operator === 'eq' || c.operator === 'in')) continue;
+      if (c.field !== 'occurredAt') return undefined;
+      const ms = (v: unknown) => Date.parse(toInstant(v as string | number)!);
+      switch (c.operator) {
+        case 'eq':
+          lower = Math.max(lower, ms(c.value));
+          upper = Math.min(upper, ms(c.value));
+          break;
+        case 'gte':
+          lower = Math.max(lower, ms(c.value));
+          break;
+        case 'gt':
+          lower = Math.max(lower, ms(c.value) + 1);
+          break;
+        case 'lte':
+        case 'lt':
+          upper = Math.min(upper, ms(c.value));
+          break;
+        case 'between':
+          lower = Math.max(lower, ms((c.value as unknown[])[0]));
+          upper = Math.min(upper, ms((c.value as unknown[])[1]));
+          break;
+        default:
+          return undefined;
+      }
+    }
+    // Grains whose buckets nest in the asked interval's (all of them share date_bin's origin).
+    const grains = ROLLUP_GRAINS.filter((g) => !reduce.interval || INTERVAL_SECONDS[reduce.interval] % g === 0);
+    return planRollup(lower, upper, grains);
+  }
+
+  /** Rows (g0…, bucket, n) whose sum per group is the count: rollup buckets, then the window's edges. */
+  private rollupBranches(query: DslQueryDto, where: string[], plan: RollupPlan, interval: string | undefined): string[] {
+    const keyCount = (query.reduce!.groupBy ?? []).length;
+    const columns = (time: string, type: string) => [
+      ...Array.from({ length: keyCount }, (_, i) => `${type} AS g${i}`),
+      ...(interval ? [`date_bin(${interval}, ${time}, ${BUCKET_ORIGIN}) AS bucket`] : []),
+    ];
+    const typeFilters = (query.where ?? [])
+      .filter((c) => c.field === 'type')
+      .map((c) => (c.operator === 'in' ? `c.type = ANY(${this.params.add(c.value, 'text[]')})` : `c.type = ${this.params.add(c.value)}`));
+    const tenant = this.params.add(query.from?.tenant ?? DEFAULT_TENANT);
+    // One branch per run of buckets, each an index range on event_counts' key.
+    const rollup = plan.ranges.map(
+      (r) => `SELECT ${[...columns('c.bucket', 'c.type'), 'c.n'].join(', ')} FROM event_counts c
+               WHERE ${[
+                 `c.tenant = ${tenant}`,
+                 `c.grain = ${this.params.add(r.grain, 'int')}`,
+                 `c.bucket >= ${this.params.add(timeParam(r.from), 'timestamptz')}`,
+                 `c.bucket < ${this.params.add(timeParam(r.to), 'timestamptz')}`,
+                 ...typeFilters,
+               ].join(' AND ')}`,
+    );
+    const edge = (bound: string) =>
+      `SELECT ${[...columns('e.occurred_at', 'e.type'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...where, bound].join(' AND ')}`;
+    // An open end still gets its (empty) edge, so that every parameter of the filter is used.
+    return [
+      ...rollup,
+      edge(`e.occurred_at < ${this.params.add(timeParam(plan.rawBefore), 'timestamptz')}`),
+      edge(`e.occurred_at >= ${this.params.add(timeParam(plan.rawFrom), 'timestamptz')}`),
+    ];
   }
 
   private aggregate(type: DslReducer, name: string | undefined, collectLimit: number | undefined): { sql: string; kind: ValueKind } | undefined {
