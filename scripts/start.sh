@@ -12,7 +12,7 @@ pids=()
 stop() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait || true; }
 trap stop INT TERM EXIT
 
-node dist/apps/ingest/src/main.js & pids+=($!)
+node --max-semi-space-size=64 dist/apps/ingest/src/main.js & pids+=($!)
 node dist/apps/query/src/main.js & pids+=($!)
 echo "eventlog: ingest on :${INGEST_HTTP_PORT:-3001}, query on :${QUERY_HTTP_PORT:-3000} (Ctrl-C stops both; npm run infra:down stops Kafka)"
 wait -n

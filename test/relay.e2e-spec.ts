@@ -1,3 +1,4 @@
+import { EVENT_COLUMNS, toStoredEvent } from '../libs/store/src';
 import { AppProcess } from './support/app-process';
 import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';
@@ -66,6 +67,9 @@ describe('outbound relay: every persisted event on OUTBOUND_TOPIC in position or
     const row = (await db.pool.query('SELECT id, stream, version::int, type FROM events WHERE position = 1')).rows[0];
     expect(stored).toMatchObject({ id: row.id, stream: row.stream, version: row.version, position: 1, type: 'Load', tenant: 'default' });
     expect(stored.recordedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The relay's JSON (built by Postgres) is exactly the stored form the query API serves.
+    const served = (await db.pool.query(`SELECT ${EVENT_COLUMNS} FROM events e WHERE position = 1`)).rows.map(toStoredEvent)[0];
+    expect(stored).toEqual(JSON.parse(JSON.stringify(served)));
     expect(first.key!.toString()).toBe(row.stream);
     expect(first.headerText).toMatchObject({ 'eventlog-version': String(row.version), 'eventlog-type': 'Load', 'eventlog-tenant': 'default' });
   });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { NewEvent } from '../../contracts/src';
 import { AppendOutcome, keyOf, planAppend } from './append-plan';
+import { copyRows } from './copy-rows';
 import { PG_POOL } from './pg-pool.provider';
 
 /** Channel notified, on commit, with the last position of every append. */
@@ -62,41 +63,14 @@ export class EventStoreRepository {
     );
     if (plan.rows.length === 0) return plan.outcomes;
 
-    const rows = plan.rows;
     // The notification is delivered at commit: the relay, live tails and waiters wake then.
-    await client.query(
+    // recorded_at comes back as text so that the rows get it to the microsecond.
+    const { rows: stamped } = await client.query<{ recorded_at: string }>(
       `UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
-       RETURNING pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
+       RETURNING recorded_at::text, pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
       [plan.lastPosition],
     );
-    await client.query(
-      `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, source, status,
-                           message, request_id, node_id, parent_node_id, occurred_at,
-                           kafka_topic, kafka_partition, kafka_offset, recorded_at)
-       SELECT *, (SELECT recorded_at FROM event_position) FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
-                            $7::jsonb[], $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[],
-                            $13::text[], $14::text[], $15::timestamptz[], $16::text[], $17::int[], $18::bigint[])`,
-      [
-        rows.map((r) => r.position),
-        rows.map((r) => r.event.tenant),
-        rows.map((r) => r.event.id),
-        rows.map((r) => r.event.stream),
-        rows.map((r) => r.version),
-        rows.map((r) => r.event.type),
-        rows.map((r) => JSON.stringify(r.event.data)),
-        rows.map((r) => JSON.stringify(r.event.metadata)),
-        rows.map((r) => r.event.source),
-        rows.map((r) => r.event.status),
-        rows.map((r) => r.event.message),
-        rows.map((r) => r.event.requestId),
-        rows.map((r) => r.event.nodeId),
-        rows.map((r) => r.event.parentNodeId),
-        rows.map((r) => r.event.occurredAt.toISOString()),
-        rows.map((r) => r.event.kafka?.topic ?? null),
-        rows.map((r) => r.event.kafka?.partition ?? null),
-        rows.map((r) => r.event.kafka?.offset ?? null),
-      ],
-    );
+    await copyRows(client, plan.rows, stamped[0].recorded_at);
     await client.query(
       `INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])

@@ -1,7 +1,16 @@
 import { Client } from 'pg';
-import { StoredEvent } from '../../contracts/src';
 import { APPENDED_CHANNEL } from './event-store.repository';
-import { EVENT_COLUMNS, EventRow, toStoredEvent } from './queries/event-row';
+import { STORED_EVENT_JSON } from './queries/event-row';
+
+/** What the relay publishes of one event: the stored form as JSON text, and the fields of its key and headers. */
+export interface OutboundRow {
+  position: string;
+  version: string;
+  type: string;
+  tenant: string;
+  stream: string;
+  json: string;
+}
 
 // Session-level advisory lock key space of the relay: one lock per relay name.
 const RELAY_LOCK_CLASS = 4_242_002;
@@ -46,12 +55,14 @@ export class RelaySession {
    * The next events after `position`, in position order. Appends commit in position order
    * (decision 002), so nothing can later appear below what this returns.
    */
-  async readAfter(position: number, limit: number): Promise<StoredEvent[]> {
-    const { rows } = await this.client.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
+  async readAfter(position: number, limit: number): Promise<OutboundRow[]> {
+    const { rows } = await this.client.query<OutboundRow>(
+      `SELECT e.position::int8::text AS position, e.version::text AS version, e.type, e.tenant, e.stream,
+              ${STORED_EVENT_JSON} AS json
+         FROM events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
       [position, limit],
     );
-    return rows.map(toStoredEvent);
+    return rows;
   }
 
   /** Never moves backwards, even if a former lease holder writes late. */

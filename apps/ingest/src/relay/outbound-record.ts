@@ -1,16 +1,17 @@
 import { Message } from 'kafkajs';
-import { OUTBOUND_HEADERS, StoredEvent } from '../../../../libs/contracts/src';
+import { OUTBOUND_HEADERS } from '../../../../libs/contracts/src';
+import { OutboundRow } from '../../../../libs/store/src';
 
-/** The outbound record of a stored event (contract section 3). */
-export function toOutboundRecord(event: StoredEvent): Message {
+/** The outbound record of a stored event (contract section 3): keyed by stream, the stored form as value. */
+export function toOutboundRecord(row: OutboundRow): Message {
   return {
-    key: event.stream,
-    value: JSON.stringify(event),
+    key: row.stream,
+    value: row.json,
     headers: {
-      [OUTBOUND_HEADERS.position]: String(event.position),
-      [OUTBOUND_HEADERS.version]: String(event.version),
-      [OUTBOUND_HEADERS.type]: event.type,
-      [OUTBOUND_HEADERS.tenant]: event.tenant,
+      [OUTBOUND_HEADERS.position]: row.position,
+      [OUTBOUND_HEADERS.version]: row.version,
+      [OUTBOUND_HEADERS.type]: row.type,
+      [OUTBOUND_HEADERS.tenant]: row.tenant,
     },
   };
 }

@@ -92,7 +92,7 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
         for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
           await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
         }
-        checkpoint = events[events.length - 1].position;
+        checkpoint = Number(events[events.length - 1].position);
         await session.saveCheckpoint(checkpoint);
         this.metrics.relayed.inc(events.length);
       }

@@ -52,3 +52,18 @@ export function toStoredEvent(row: EventRow): StoredEvent {
         : { topic: row.kafka_topic, partition: Number(row.kafka_partition), offset: Number(row.kafka_offset) },
   };
 }
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The same stored form as toStoredEvent, built by Postgres as JSON text: the relay publishes it
+ * as is, with no parse and re-serialise in Node (test/relay.e2e-spec.ts holds the two equal).
+ */
+export const STORED_EVENT_JSON = `json_build_object(
+  'id', e.id, 'tenant', e.tenant, 'stream', e.stream, 'version', e.version, 'position', e.position, 'type', e.type,
+  'data', e.data, 'metadata', e.metadata, 'source', e.source, 'status', e.status, 'message', e.message,
+  'requestId', e.request_id, 'nodeId', e.node_id, 'parentNodeId', e.parent_node_id,
+  'occurredAt', ${iso('e.occurred_at')}, 'recordedAt', ${iso('e.recorded_at')},
+  'kafka', CASE WHEN e.kafka_topic IS NULL THEN NULL
+                ELSE json_build_object('topic', e.kafka_topic, 'partition', e.kafka_partition, 'offset', e.kafka_offset) END
+)::text`;

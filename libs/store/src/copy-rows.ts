@@ -1,0 +1,65 @@
+import { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { PlannedRow } from './append-plan';
+
+const COLUMNS =
+  'position, tenant, id, stream, version, type, data, metadata, source, status, message, request_id, ' +
+  'node_id, parent_node_id, occurred_at, kafka_topic, kafka_partition, kafka_offset, recorded_at';
+
+/** Rows per chunk written to the COPY stream: large enough to amortise, small enough to stream. */
+const CHUNK_ROWS = 500;
+
+/** One value in COPY's text format: backslash escapes for the four characters it gives meaning to. */
+export function copyText(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = String(value);
+  return /[\\\n\r\t]/.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]) : text;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function copyLine(row: PlannedRow, recordedAt: string): string {
+  const e = row.event;
+  return (
+    [
+      row.position,
+      e.tenant,
+      e.id,
+      e.stream,
+      row.version,
+      e.type,
+      JSON.stringify(e.data),
+      JSON.stringify(e.metadata),
+      e.source,
+      e.status,
+      e.message,
+      e.requestId,
+      e.nodeId,
+      e.parentNodeId,
+      e.occurredAt.toISOString(),
+      e.kafka?.topic,
+      e.kafka?.partition,
+      e.kafka?.offset,
+      recordedAt,
+    ]
+      .map(copyText)
+      .join('\t') + '\n'
+  );
+}
+
+/**
+ * Writes the planned rows with COPY, the fastest way into a table: no array literals to build and
+ * parse, no executor per row. Runs inside the caller's transaction; the table's triggers fire as
+ * for INSERT, and a refused value fails the statement (and the transaction) the same way.
+ */
+export async function copyRows(client: PoolClient, rows: PlannedRow[], recordedAt: string): Promise<void> {
+  function* chunks() {
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+      let text = '';
+      for (const row of rows.slice(i, i + CHUNK_ROWS)) text += copyLine(row, recordedAt);
+      yield text;
+    }
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY events (${COLUMNS}) FROM STDIN`)));
+}
