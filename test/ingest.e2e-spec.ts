@@ -71,6 +71,17 @@ describe('ingest: Kafka records into the append-only log', () => {
     expect(await db.count("SELECT count(*)::int AS n FROM events WHERE stream = 'o-1'")).toBe(1);
   });
 
+  it('stores text with tabs, newlines, backslashes and non-ASCII exactly as sent', async () => {
+    const awkward = 'tab\there\nnew line\r\\ back\\slash \\N ünïcødé 🚀 "quoted"';
+    const data = { awkward, nested: { list: [awkward, 1.5, null, true] }, 'key\twith\ttabs': 'v' };
+    await tk.produce(topics.ingest, [{ key: 'awk', value: json({ id: 'awk-1', type: 'T', message: awkward, source: awkward, data }) }]);
+    await waitFor(() => eventById('awk-1'), Boolean, { what: 'awk-1 stored' });
+    const stored = await eventById('awk-1');
+    expect(stored.message).toBe(awkward);
+    expect(stored.source).toBe(awkward);
+    expect(stored.data).toEqual(data);
+  });
+
   it('rejects data over the configured size limit as TOO_LARGE, and keeps data at the limit', async () => {
     // This file runs ingest with MAX_EVENT_BYTES=65536 (a broker's default message limit is 1 MB).
     const atLimit = { s: 'y'.repeat(MAX_DATA_BYTES - 8) }; // {"s":"…"} is 8 bytes of JSON around it

@@ -1,0 +1,33 @@
+import { NewEvent } from '../../contracts/src';
+import { copyLine, copyText } from './copy-rows';
+
+describe('COPY text format', () => {
+  it('escapes the four characters COPY gives meaning to, and only those', () => {
+    expect(copyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
+    expect(copyText('plain "quoted" ünï')).toBe('plain "quoted" ünï');
+  });
+
+  it('writes null and undefined as \\N, numbers as digits', () => {
+    expect(copyText(null)).toBe('\\N');
+    expect(copyText(undefined)).toBe('\\N');
+    expect(copyText(42)).toBe('42');
+  });
+
+  it('writes one line per row, its columns tab-separated, JSON with its backslashes escaped', () => {
+    const event: NewEvent = {
+      id: 'e-1', tenant: 't', stream: 's', type: 'T', data: { path: 'C:\\tmp', text: 'a\nb' }, metadata: {},
+      source: null, status: 'ok', message: 'line1\nline2', requestId: null, nodeId: 'e-1', parentNodeId: null,
+      occurredAt: new Date('2024-01-01T00:00:00.000Z'), expectedVersion: 'any', kafka: { topic: 'in', partition: 2, offset: 7 },
+    } as NewEvent;
+    const line = copyLine({ event, version: 3, position: 9 }, '2024-01-01 00:00:01.123456+00');
+    expect(line.endsWith('\n')).toBe(true);
+    const columns = line.slice(0, -1).split('\t');
+    expect(columns).toHaveLength(19);
+    expect(columns.slice(0, 6)).toEqual(['9', 't', 'e-1', 's', '3', 'T']);
+    // JSON.stringify already wrote \\ and \n as escapes; COPY needs each backslash doubled once more.
+    expect(columns[6]).toBe('{"path":"C:\\\\\\\\tmp","text":"a\\\\nb"}');
+    expect(columns[8]).toBe('\\N');
+    expect(columns[10]).toBe('line1\\nline2');
+    expect(columns.slice(14)).toEqual(['2024-01-01T00:00:00.000Z', 'in', '2', '7', '2024-01-01 00:00:01.123456+00']);
+  });
+});
