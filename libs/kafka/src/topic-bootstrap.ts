@@ -1,4 +1,5 @@
 import { Admin, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TopicSpec {
   topic: string;
@@ -12,6 +13,21 @@ export interface TopicSpec {
  * race auto-creation. Existing topics are left as they are.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createMissing(admin, specs);
+    } catch (err) {
+      // Instances starting together race on creation: the loser's wait for leaders can see the
+      // topic half made (UNKNOWN_TOPIC_OR_PARTITION, a retriable error). Look again.
+      if (attempt >= TOPIC_ATTEMPTS || !(err as { retriable?: boolean }).retriable) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+const TOPIC_ATTEMPTS = 5;
+
+async function createMissing(admin: Admin, specs: TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (missing.length === 0) return;
