@@ -209,7 +209,7 @@ export const run: Scenario = async () => {
     })),
     notes: [
       ...notes,
-      'query app as a process, Express adapter, DATABASE_POOL_SIZE=16; one 2-core machine runs Postgres, Kafka, the app and the clients',
+      'query app as a process, Fastify adapter, DATABASE_POOL_SIZE=16; one 2-core machine runs Postgres, Kafka, the app and the clients',
       'Kafka rows: EventLogClient (ClientKafka) round trip; the 1-client rows compare a point query over HTTP and over request/reply',
     ],
   };

@@ -68,17 +68,20 @@ export function toErrorBody(err: unknown): ApiErrorBody {
   if (err instanceof RpcException && isErrorBody(err.getError())) return err.getError() as ApiErrorBody;
   if (err instanceof InvalidQueryError) return errorBody(400, err.message, err.problems);
   if (err instanceof HttpException) {
-    const status = err.getStatus();
+    // A body in a content type the API does not read (Fastify's 415) is invalid input like any other.
+    const status = err.getStatus() === 415 ? 400 : err.getStatus();
     const response = err.getResponse();
     const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
     const text = Array.isArray(message) ? message.join('; ') : String(message ?? err.message);
     // Nest's own 400s (a body that is not JSON) concern the body as a whole.
     return errorBody(status, text, status === 400 ? [{ field: 'body', message: text }] : []);
   }
-  // body-parser: malformed JSON or a body over the limit.
-  const status = (err as { status?: unknown; type?: unknown })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { type?: unknown }).type) {
-    return errorBody(status, (err as Error).message, [{ field: 'body', message: (err as Error).message }]);
+  // Fastify's refusals before a handler runs (FST_ERR_CTP_*): malformed JSON, an empty JSON body, a
+  // body over the limit (413), a content type it cannot parse (415: answered as the 400 it is).
+  const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && typeof code === 'string' && code.startsWith('FST_')) {
+    const message = (err as Error).message;
+    return errorBody(statusCode === 415 ? 400 : statusCode, message, [{ field: 'body', message }]);
   }
   if (isDatabaseUnavailable(err)) return errorBody(503, 'the database is unavailable; try again later');
   // A value Postgres refused (SQLSTATE class 22) that validation let through is still the caller's input.

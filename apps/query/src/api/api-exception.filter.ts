@@ -1,5 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import { HttpResponse } from './http-types';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpServer, Logger } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
 import { toErrorBody } from './api-error';
 
@@ -12,10 +11,12 @@ import { toErrorBody } from './api-error';
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiExceptionFilter.name);
 
+  constructor(private readonly http: HttpServer) {}
+
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception);
     if (host.getType() === 'rpc') return throwError(() => body);
-    host.switchToHttp().getResponse<HttpResponse>().status(body.statusCode).json(body);
+    this.http.reply(host.switchToHttp().getResponse(), body, body.statusCode);
   }
 }

@@ -1,12 +1,15 @@
-/** The few Express request/response members the app touches (the project carries no @types/express). */
+import { ServerResponse } from 'node:http';
+
+/** The few Fastify request/reply members the app touches (kept narrow, so handlers stay testable). */
 export interface HttpRequest {
   method: string;
-  route?: { path?: string };
+  /** The matched route's template, e.g. /v1/events/:id. */
+  routeOptions?: { url?: string };
 }
 
 export interface HttpResponse {
   statusCode: number;
   status(code: number): HttpResponse;
-  json(body: unknown): void;
-  once(event: 'finish', listener: () => void): void;
+  /** The Node response underneath. */
+  raw: ServerResponse;
 }

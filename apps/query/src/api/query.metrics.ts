@@ -31,9 +31,9 @@ export class QueryMetricsInterceptor implements NestInterceptor {
     }
     const req = context.switchToHttp().getRequest<HttpRequest>();
     const res = context.switchToHttp().getResponse<HttpResponse>();
-    const route = `${req.method} ${req.route?.path ?? 'unmatched'}`;
+    const route = `${req.method} ${req.routeOptions?.url ?? 'unmatched'}`;
     // The status is final only once the response is written (errors pass the filter first).
-    res.once('finish', () => stop({ transport: 'http', route, status: String(res.statusCode) }));
+    res.raw.once('finish', () => stop({ transport: 'http', route, status: String(res.raw.statusCode) }));
     return next.handle();
   }
 }

@@ -26,9 +26,16 @@ export class LiveController {
   @Get()
   @ApiOperation({ summary: 'Server-Sent Events: catch up from a position, then follow new events; id = position' })
   @ApiProduces('text/event-stream')
-  async follow(@Query() query: LiveQueryDto, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: ServerResponse) {
+  async follow(
+    @Query() query: LiveQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: { raw: ServerResponse; hijack(): void },
+  ) {
     const resumeAt = lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId.trim()) ? Number(lastEventId) : undefined;
     const from = resumeAt ?? query.fromPosition ?? (await this.feed.head());
+    // From here the stream writes to the Node response itself; Fastify must not answer it as well.
+    reply.hijack();
+    const res = reply.raw;
     const stream = new LiveStream(
       res,
       this.feed,
