@@ -1,0 +1,122 @@
+import { Kafka, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventlogConfig } from '../../../../libs/config/src';
+import { chunkByBytes } from '../../../../libs/kafka/src';
+import { RelaySession } from '../../../../libs/store/src';
+import { toOutboundRecord } from './outbound-record';
+
+const BATCH = 2000;
+// Bytes per produce request (see chunkByBytes).
+const SEND_BYTES = 512 * 1024;
+const IDLE_POLL_MS = 1000;
+const LEASE_RETRY_MS = 1000;
+
+/** What the loop reports; the relay worker forwards it to the main thread's metrics and logger. */
+export interface RelayEvents {
+  active(holding: boolean): void;
+  published(count: number): void;
+  lag(events: number, oldestSeconds: number): void;
+  log(level: 'log' | 'warn' | 'error', message: string): void;
+}
+
+/**
+ * Publishes every persisted event to OUTBOUND_TOPIC in position order, at least once. One instance
+ * at a time holds the lease; the others wait and take over when its connection dies. Progress is a
+ * durable checkpoint in Postgres written after the broker acknowledged the batch, so a crash
+ * republishes at most one batch and skips nothing.
+ */
+export class RelayLoop {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  /** An append was notified since the relay last read. */
+  private appended = false;
+  private producer?: Producer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly config: EventlogConfig,
+    private readonly events: RelayEvents,
+  ) {}
+
+  async start() {
+    // One send in flight at a time keeps each partition in position order.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop() {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.producer?.disconnect();
+  }
+
+  private async run() {
+    while (this.running) {
+      let session: RelaySession | undefined;
+      try {
+        session = await RelaySession.tryAcquire(
+          this.config.DATABASE_URL,
+          this.config.OUTBOUND_TOPIC,
+          () => this.notifyAppended(),
+          (err) => this.events.log('warn', `relay connection: ${err.message}`),
+        );
+        if (!session) {
+          await sleep(LEASE_RETRY_MS);
+          continue;
+        }
+        this.events.log('log', `relay active for ${this.config.OUTBOUND_TOPIC}`);
+        this.events.active(true);
+        await this.publishWhileHolding(session);
+      } catch (err) {
+        this.events.log('warn', `relay interrupted, retrying: ${(err as Error).message}`);
+        await sleep(LEASE_RETRY_MS);
+      } finally {
+        this.events.active(false);
+        await session?.close();
+      }
+    }
+  }
+
+  private async publishWhileHolding(session: RelaySession) {
+    let checkpoint = await session.checkpoint();
+    while (this.running) {
+      const events = await session.readAfter(checkpoint, BATCH);
+      if (events.length > 0) {
+        for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
+          await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
+        }
+        checkpoint = Number(events[events.length - 1].position);
+        await session.saveCheckpoint(checkpoint);
+        this.events.published(events.length);
+      }
+      const lag = await session.lag(checkpoint);
+      this.events.lag(lag.last - checkpoint, lag.oldestUnpublishedSeconds);
+      if (events.length < BATCH) await this.idle();
+    }
+  }
+
+  private notifyAppended() {
+    this.appended = true;
+    this.wake?.();
+  }
+
+  /** Until an append is notified, or a poll interval passes (a notification can be missed on reconnect). */
+  private async idle() {
+    if (this.appended || !this.running) {
+      this.appended = false;
+      return;
+    }
+    const ac = new AbortController();
+    await Promise.race([
+      new Promise<void>((resolve) => (this.wake = resolve)),
+      sleep(IDLE_POLL_MS, undefined, { signal: ac.signal }).catch(() => undefined),
+    ]);
+    ac.abort();
+    this.wake = undefined;
+    this.appended = false;
+  }
+}
