@@ -24,11 +24,13 @@ export class StreamsService {
    * backward from the head. nextVersion is where the next read in the same direction starts.
    */
   async read(dto: ReadStreamRequestDto): Promise<StreamRead> {
-    const info = await this.info(tenantOf(dto), dto.stream);
+    const tenant = tenantOf(dto);
     const direction = dto.direction ?? 'forward';
-    const fromVersion = dto.fromVersion ?? (direction === 'forward' ? 1 : info.version);
     const limit = dto.limit ?? QUERY_LIMITS.defaultStreamRead;
-    const events = await this.streams.read(tenantOf(dto), dto.stream, fromVersion, direction, limit);
+    const found = await this.streams.read(tenant, dto.stream, dto.fromVersion, direction, limit);
+    if (!found) throw ApiError.notFound(`no stream ${dto.stream} in tenant ${tenant}`);
+    const { info, events } = found;
+    const fromVersion = dto.fromVersion ?? (direction === 'forward' ? 1 : info.version);
     const last = events[events.length - 1];
     let nextVersion: number | null = null;
     if (last && direction === 'forward' && last.version < info.version) nextVersion = last.version + 1;

@@ -66,16 +66,37 @@ export class StreamQueryRepository {
     };
   }
 
-  /** Up to `limit` events from `fromVersion` on, in version order (forward) or reverse (backward). */
-  async read(tenant: string, stream: string, fromVersion: number, direction: ReadDirection, limit: number): Promise<StoredEvent[]> {
-    if (limit === 0) return [];
+  /**
+   * A stream's head and up to `limit` events from `fromVersion` (default: 1 forward, the head
+   * backward), in version order (forward) or reverse (backward), in one round trip; undefined for
+   * a stream that does not exist.
+   */
+  async read(
+    tenant: string,
+    stream: string,
+    fromVersion: number | undefined,
+    direction: ReadDirection,
+    limit: number,
+  ): Promise<{ info: StreamInfo; events: StoredEvent[] } | undefined> {
     const forward = direction === 'forward';
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events e
-        WHERE e.tenant = $1 AND e.stream = $2 AND e.version ${forward ? '>=' : '<='} $3
-        ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
-      [tenant, stream, fromVersion, limit],
+    const { rows } = await this.pool.query<StreamRow & EventRow>(
+      `SELECT h.stream AS head_stream, h.version AS head_version, h.first_occurred_at, h.last_occurred_at, ${EVENT_COLUMNS}
+         FROM streams h
+         LEFT JOIN LATERAL (
+           SELECT * FROM events e
+            WHERE e.tenant = h.tenant AND e.stream = h.stream
+              AND e.version ${forward ? '>= COALESCE($3, 1)' : '<= COALESCE($3, h.version)'}
+            ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4
+         ) e ON true
+        WHERE h.tenant = $1 AND h.stream = $2
+        ORDER BY e.version ${forward ? 'ASC' : 'DESC'}`,
+      [tenant, stream, fromVersion ?? null, limit],
     );
-    return rows.map(toStoredEvent);
+    if (rows.length === 0) return undefined;
+    const head = rows[0] as unknown as { head_stream: string; head_version: string; first_occurred_at: Date; last_occurred_at: Date };
+    return {
+      info: toStreamInfo({ stream: head.head_stream, version: head.head_version, first_occurred_at: head.first_occurred_at, last_occurred_at: head.last_occurred_at }),
+      events: rows.filter((r) => r.position !== null).map(toStoredEvent),
+    };
   }
 }
