@@ -1,27 +1,33 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import { once } from 'node:events';
-import { join } from 'node:path';
+import { Kafka, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
 import { EventlogConfig } from '../../../../libs/config/src';
-import { ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
+import { chunkByBytes, ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
+import { RelaySession } from '../../../../libs/store/src';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { RelayCommand, RelayReport } from './relay-messages';
+import { toOutboundRecord } from './outbound-record';
 
-const RESTART_MS = 1000;
-const STOP_TIMEOUT_MS = 15000;
+const BATCH = 2000;
+// Bytes per produce request (see chunkByBytes).
+const SEND_BYTES = 512 * 1024;
+const IDLE_POLL_MS = 1000;
+const LEASE_RETRY_MS = 1000;
 
 /**
- * Runs the outbound relay (RelayLoop) in a worker thread of its own, so that serialising and
- * producing the outbound records never competes with the consumer on one event loop; turns the
- * worker's reports into metrics and log lines, and restarts it if it dies.
+ * Publishes every persisted event to OUTBOUND_TOPIC in position order, at least once. One instance
+ * at a time holds the lease; the others wait and take over when its connection dies. Progress is a
+ * durable checkpoint in Postgres written after the broker acknowledged the batch, so a crash
+ * republishes at most one batch and skips nothing.
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RelayService.name);
-  private worker?: Worker;
-  private stopping = false;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  /** An append was notified since the relay last read. */
+  private appended = false;
+  private producer?: Producer;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -37,48 +43,84 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
         maxMessageBytes: recordBytesFor(this.config.MAX_EVENT_BYTES),
       },
     ]);
-    this.spawn();
+    // Its own producer: one send in flight at a time keeps each partition in position order.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
   }
 
   async onApplicationShutdown() {
-    this.stopping = true;
-    const worker = this.worker;
-    if (!worker) return;
-    const exited = once(worker, 'exit');
-    worker.postMessage({ kind: 'stop' } satisfies RelayCommand);
-    const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.producer?.disconnect();
   }
 
-  private spawn() {
-    const worker = new Worker(join(__dirname, 'relay.worker.js'));
-    this.worker = worker;
-    worker.on('message', (report: RelayReport) => this.onReport(report));
-    worker.on('error', (err) => this.logger.error(`relay worker failed: ${err.message}`));
-    worker.on('exit', (code) => {
-      this.metrics.relayActive.set(0);
-      if (this.stopping) return;
-      this.logger.error(`relay worker exited (${code}); restarting in ${RESTART_MS} ms`);
-      void sleep(RESTART_MS).then(() => this.stopping || this.spawn());
-    });
-  }
-
-  private onReport(report: RelayReport) {
-    switch (report.kind) {
-      case 'active':
-        this.metrics.relayActive.set(report.holding ? 1 : 0);
-        break;
-      case 'published':
-        this.metrics.relayed.inc(report.count);
-        break;
-      case 'lag':
-        this.metrics.relayLagEvents.set(report.events);
-        this.metrics.relayLagSeconds.set(report.oldestSeconds);
-        break;
-      case 'log':
-        this.logger[report.level](report.message);
-        break;
+  private async run() {
+    while (this.running) {
+      let session: RelaySession | undefined;
+      try {
+        session = await RelaySession.tryAcquire(
+          this.config.DATABASE_URL,
+          this.config.OUTBOUND_TOPIC,
+          () => this.notifyAppended(),
+          (err) => this.logger.warn(`relay connection: ${err.message}`),
+        );
+        if (!session) {
+          await sleep(LEASE_RETRY_MS);
+          continue;
+        }
+        this.logger.log(`relay active for ${this.config.OUTBOUND_TOPIC}`);
+        this.metrics.relayActive.set(1);
+        await this.publishWhileHolding(session);
+      } catch (err) {
+        this.logger.warn(`relay interrupted, retrying: ${(err as Error).message}`);
+        await sleep(LEASE_RETRY_MS);
+      } finally {
+        this.metrics.relayActive.set(0);
+        await session?.close();
+      }
     }
+  }
+
+  private async publishWhileHolding(session: RelaySession) {
+    let checkpoint = await session.checkpoint();
+    while (this.running) {
+      const events = await session.readAfter(checkpoint, BATCH);
+      if (events.length > 0) {
+        for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
+          await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
+        }
+        checkpoint = Number(events[events.length - 1].position);
+        await session.saveCheckpoint(checkpoint);
+        this.metrics.relayed.inc(events.length);
+      }
+      const lag = await session.lag(checkpoint);
+      this.metrics.relayLagEvents.set(lag.last - checkpoint);
+      this.metrics.relayLagSeconds.set(lag.oldestUnpublishedSeconds);
+      if (events.length < BATCH) await this.idle();
+    }
+  }
+
+  private notifyAppended() {
+    this.appended = true;
+    this.wake?.();
+  }
+
+  /** Until an append is notified, or a poll interval passes (a notification can be missed on reconnect). */
+  private async idle() {
+    if (this.appended || !this.running) {
+      this.appended = false;
+      return;
+    }
+    const ac = new AbortController();
+    await Promise.race([
+      new Promise<void>((resolve) => (this.wake = resolve)),
+      sleep(IDLE_POLL_MS, undefined, { signal: ac.signal }).catch(() => undefined),
+    ]);
+    ac.abort();
+    this.wake = undefined;
+    this.appended = false;
   }
 }
