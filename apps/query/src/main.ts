@@ -13,7 +13,7 @@ import { QueryMetricsInterceptor } from './api/query.metrics';
 import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
 import { createValidationPipe } from './api/validation.pipe';
 import { QueryModule } from './query.module';
-import { ensureQueryTopics } from './query-topics';
+import { ensureQueryTopics, requestTopics } from './query-topics';
 
 async function bootstrap() {
   const config = exitOnConfigError(() => loadConfig());
@@ -58,7 +58,10 @@ async function bootstrap() {
           },
           // A new group starts at the end: requests sent before this instance existed are not answered.
           subscribe: { fromBeginning: false },
-          run: { partitionsConsumedConcurrently: 8 },
+          // Requests of different partitions are answered side by side: every request topic's
+          // partitions at once, so a slow query holds up only the requests behind it in its partition.
+          // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
+          run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
           producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
         },
         config.QUERY_TOPIC_PREFIX ?? '',

@@ -77,6 +77,11 @@ export class EventLogClient implements OnModuleInit, OnModuleDestroy {
       postfixId: '',
       // kafkajs waits up to 5 s for data by default: a reply arriving mid-wait would stall the call.
       consumer: { groupId: options.groupId, maxWaitTimeInMs: 50, sessionTimeout: 30000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
+      // Replies are matched by correlation id and only wanted while a call waits: committing their
+      // offsets (kafkajs does after every batch, a broker round trip before the next fetch) buys
+      // nothing, and a restarted client starts at the end anyway. Reply partitions are read side
+      // by side rather than one batch after another.
+      run: { autoCommit: false, partitionsConsumedConcurrently: 16 },
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     });
     for (const topic of Object.values(this.topics)) this.client.subscribeToResponseOf(topic);
