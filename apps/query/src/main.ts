@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
 import { exitOnConfigError, loadConfig } from '../../../libs/config/src';
+import { stringifyWithRaw } from '../../../libs/store/src';
 import { KAFKA, kafkaClientConfig } from '../../../libs/kafka/src';
 import { ApiExceptionFilter } from './api/api-exception.filter';
 import { QueryKafkaServer } from './api/query-kafka.server';
@@ -29,6 +30,8 @@ async function bootstrap() {
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Events arrive as JSON text Postgres built; replies splice it in instead of re-serialising it.
+  adapter.getInstance().setReplySerializer((payload) => stringifyWithRaw(payload));
 
   // One pipe, filter and interceptor for both transports (inheritAppConfig below).
   app.useGlobalPipes(createValidationPipe());

@@ -4,7 +4,7 @@ import { EventPage, SortField, SortOrder, StoredEvent } from '../../../contracts
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { EventFilter, eventFilterConditions } from './event-filter';
-import { EVENT_COLUMNS, EventRow, toStoredEvent } from './event-row';
+import { EVENT_COLUMNS, EVENT_JSON_COLUMNS, EventJsonRow, EventRow, toEventJson, toStoredEvent } from './event-row';
 import { SqlParams } from './sql-params';
 
 export interface EventListQuery {
@@ -37,11 +37,11 @@ export class EventQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async findById(tenant: string, id: string): Promise<StoredEvent | undefined> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2`, [
+    const { rows } = await this.pool.query<EventJsonRow>(`SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2`, [
       tenant,
       id,
     ]);
-    return rows[0] && toStoredEvent(rows[0]);
+    return rows[0] && toEventJson(rows[0]);
   }
 
   /** Events by (tenant, id), for callers that wait on several at once. */
@@ -81,7 +81,7 @@ export class EventQueryRepository {
     }
     const order = sort.key ? `${sort.column} ${dir}, e.position ${dir}` : `e.position ${dir}`;
     const limit = params.add(query.limit + 1, 'int');
-    const select = `${EVENT_COLUMNS}, ${sort.key ?? 'NULL'} AS sort_key`;
+    const select = `${EVENT_JSON_COLUMNS}, ${sort.key ?? 'NULL'} AS sort_key`;
     const sql =
       query.offset > 0
         ? `SELECT ${select}
@@ -92,7 +92,7 @@ export class EventQueryRepository {
         : `SELECT ${select} FROM events e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
 
     const [page, total] = await Promise.all([
-      this.pool.query<EventRow & { sort_key: string | null }>(sql, params.values),
+      this.pool.query<EventJsonRow & { sort_key: string | null }>(sql, params.values),
       query.includeTotal ? this.pool.query<{ n: string }>(countSql, countValues) : undefined,
     ]);
     const rows = page.rows.slice(0, query.limit);
@@ -100,7 +100,7 @@ export class EventQueryRepository {
     return {
       totalCount: total ? Number(total.rows[0].n) : null,
       count: rows.length,
-      events: rows.map(toStoredEvent),
+      events: rows.map(toEventJson),
       nextCursor:
         page.rows.length > query.limit ? encodeCursor(scope, { key: last.sort_key, position: Number(last.position) }) : null,
     };

@@ -1,6 +1,8 @@
 import { StoredEvent } from '../../../contracts/src';
+import { RawJson } from './raw-json';
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A timestamptz column as the contract's RFC 3339 UTC text with milliseconds. */
+export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * The columns of a stored event, read from `events e`. Times come as the contract's RFC 3339 text,
@@ -73,3 +75,44 @@ export const STORED_EVENT_JSON = `json_build_object(
   'kafka', CASE WHEN e.kafka_topic IS NULL THEN NULL
                 ELSE json_build_object('topic', e.kafka_topic, 'partition', e.kafka_partition, 'offset', e.kafka_offset) END
 )::text`;
+
+/** An event as Postgres's JSON text, and beside it the fields the query app computes with. */
+export const EVENT_JSON_COLUMNS = `${STORED_EVENT_JSON} AS json, e.position, e.version, e.node_id, e.parent_node_id, e.status,
+  ${iso('e.occurred_at')} AS occurred_at`;
+
+export interface EventJsonRow {
+  json: string;
+  position: string;
+  version: string;
+  node_id: string;
+  parent_node_id: string | null;
+  status: string | null;
+  occurred_at: string;
+}
+
+/**
+ * A stored event that serialises as the text Postgres built (RawJson), so a page of events costs
+ * the query app no parse and no re-serialisation. It carries, as properties, only the fields the
+ * app computes with (position, version, nodeId, parentNodeId, status, occurredAt): a caller that
+ * needs the others (the DSL's select) reads rows with toStoredEvent instead.
+ */
+class StoredEventJson extends RawJson {
+  readonly position: number;
+  readonly version: number;
+  readonly nodeId: string;
+  readonly parentNodeId: string | null;
+  readonly status: string | null;
+  readonly occurredAt: string;
+
+  constructor(row: EventJsonRow) {
+    super(row.json);
+    this.position = Number(row.position);
+    this.version = Number(row.version);
+    this.nodeId = row.node_id;
+    this.parentNodeId = row.parent_node_id;
+    this.status = row.status;
+    this.occurredAt = row.occurred_at;
+  }
+}
+
+export const toEventJson = (row: EventJsonRow): StoredEvent => new StoredEventJson(row) as unknown as StoredEvent;

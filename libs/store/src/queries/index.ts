@@ -11,3 +11,4 @@ export * from './query-store.module';
 export * from './stats-query.repository';
 export * from './stream-query.repository';
 export * from './trace-query.repository';
+export * from './raw-json';

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { ReadDirection, StoredEvent, StreamInfo, StreamPage } from '../../../contracts/src';
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
-import { EVENT_COLUMNS, EventRow, toStoredEvent } from './event-row';
+import { EVENT_JSON_COLUMNS, EventJsonRow, iso, toEventJson } from './event-row';
 import { escapeLike, SqlParams } from './sql-params';
 
 interface StreamRow {
@@ -79,8 +79,9 @@ export class StreamQueryRepository {
     limit: number,
   ): Promise<{ info: StreamInfo; events: StoredEvent[] } | undefined> {
     const forward = direction === 'forward';
-    const { rows } = await this.pool.query<StreamRow & EventRow>(
-      `SELECT h.stream AS head_stream, h.version AS head_version, h.first_occurred_at, h.last_occurred_at, ${EVENT_COLUMNS}
+    const { rows } = await this.pool.query<EventJsonRow & { head_stream: string; head_version: string; head_first: string; head_last: string }>(
+      `SELECT h.stream AS head_stream, h.version AS head_version, ${iso('h.first_occurred_at')} AS head_first,
+              ${iso('h.last_occurred_at')} AS head_last, ${EVENT_JSON_COLUMNS}
          FROM streams h
          LEFT JOIN LATERAL (
            SELECT * FROM events e
@@ -93,10 +94,12 @@ export class StreamQueryRepository {
       [tenant, stream, fromVersion ?? null, limit],
     );
     if (rows.length === 0) return undefined;
-    const head = rows[0] as unknown as { head_stream: string; head_version: string; first_occurred_at: Date; last_occurred_at: Date };
+    // The head's columns repeat on every row (text, so they cost no Date parsing); take them once.
+    const head = rows[0];
+    const version = Number(head.head_version);
     return {
-      info: toStreamInfo({ stream: head.head_stream, version: head.head_version, first_occurred_at: head.first_occurred_at, last_occurred_at: head.last_occurred_at }),
-      events: rows.filter((r) => r.position !== null).map(toStoredEvent),
+      info: { stream: head.head_stream, version, eventCount: version, firstOccurredAt: head.head_first, lastOccurredAt: head.head_last },
+      events: rows.filter((r) => r.position !== null).map(toEventJson),
     };
   }
 }

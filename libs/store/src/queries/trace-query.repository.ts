@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { StoredEvent } from '../../../contracts/src';
 import { PG_POOL } from '../pg-pool.provider';
-import { EVENT_COLUMNS, EventRow, toStoredEvent } from './event-row';
+import { EVENT_JSON_COLUMNS, EventJsonRow, toEventJson } from './event-row';
 
 export interface TraceEvents {
   /** In occurredAt order, at most the asked maximum. */
@@ -17,8 +17,8 @@ export class TraceQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async readTrace(tenant: string, requestId: string, max: number): Promise<TraceEvents> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2
+    const { rows } = await this.pool.query<EventJsonRow>(
+      `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2
         ORDER BY e.occurred_at, e.position LIMIT $3`,
       [tenant, requestId, max + 1],
     );
@@ -40,8 +40,8 @@ export class TraceQueryRepository {
         SELECT t.node_id, s.depth + 1 FROM subtree s JOIN trace t ON t.parent_node_id = s.node_id WHERE s.depth < $4
       )`;
     const inSubtree = 'e.tenant = $1 AND e.request_id = $2 AND e.node_id IN (SELECT node_id FROM subtree)';
-    const { rows } = await this.pool.query<EventRow>(
-      `${subtree} SELECT ${EVENT_COLUMNS} FROM events e WHERE ${inSubtree} ORDER BY e.occurred_at, e.position LIMIT $5`,
+    const { rows } = await this.pool.query<EventJsonRow>(
+      `${subtree} SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE ${inSubtree} ORDER BY e.occurred_at, e.position LIMIT $5`,
       [tenant, requestId, nodeId, maxDepth, max + 1],
     );
     return this.counted(rows, max, () =>
@@ -49,8 +49,8 @@ export class TraceQueryRepository {
     );
   }
 
-  private async counted(rows: EventRow[], max: number, count: () => Promise<{ rows: { n: string }[] }>): Promise<TraceEvents> {
-    const events = rows.slice(0, max).map(toStoredEvent);
+  private async counted(rows: EventJsonRow[], max: number, count: () => Promise<{ rows: { n: string }[] }>): Promise<TraceEvents> {
+    const events = rows.slice(0, max).map(toEventJson);
     const eventCount = rows.length > max ? Number((await count()).rows[0].n) : events.length;
     return { events, eventCount };
   }
