@@ -17,7 +17,9 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
 const SESSION_OPTIONS = '-c parallel_setup_cost=10000';
 
 export function createPool(databaseUrl: string, max: number): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, options: SESSION_OPTIONS });
+  // Idle connections stay open (pg closes them after 10 s by default): a lull in traffic must not
+  // make the next burst pay for new backends. A connection Postgres drops leaves the pool by itself.
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 0, options: SESSION_OPTIONS });
   // An idle client losing its connection (Postgres restarted) must not crash the process.
   pool.on('error', () => undefined);
   return pool;
