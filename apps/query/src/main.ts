@@ -26,6 +26,9 @@ async function bootstrap() {
     // with a 400 naming the field, as for any other unknown key.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
+    // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
+    maxParamLength: 16 * 1024,
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
