@@ -51,11 +51,15 @@ async function produceAll(kafka: Kafka, topic: string): Promise<number> {
   return Date.now() - started;
 }
 
-async function waitForCount(pool: Pool, n: number): Promise<void> {
+/** Waits until `n` events are durable; returns when it first saw some durable, and how many. */
+async function waitForCount(pool: Pool, n: number): Promise<{ at: number; count: number }> {
+  let first = { at: 0, count: 0 };
   for (;;) {
     const { rows } = await pool.query<{ last: string }>('SELECT last FROM event_position');
-    if (Number(rows[0].last) >= n) return;
-    await new Promise((r) => setTimeout(r, 100));
+    const last = Number(rows[0].last);
+    if (last > 0 && first.at === 0) first = { at: Date.now(), count: last };
+    if (last >= n) return first;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -111,8 +115,11 @@ export const run: Scenario = async () => {
     OUTBOUND_TOPIC: `${topic}.out`,
     LOG_LEVEL: 'warn',
   });
-  await waitForCount(pool, EVENTS);
-  const ingestMs = Date.now() - started;
+  const firstDurable = await waitForCount(pool, EVENTS);
+  // Sustained: the events made durable after the first poll that saw any, over the time since.
+  const ingestMs = Date.now() - firstDurable.at;
+  const sustained = EVENTS - firstDurable.count;
+  const withStartMs = Date.now() - started;
   const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
   await ingest.stop();
   await pool.end();
@@ -127,7 +134,7 @@ export const run: Scenario = async () => {
   await admin.disconnect();
 
   const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-  const eventlogRate = rate(EVENTS, ingestMs);
+  const eventlogRate = rate(sustained, ingestMs);
   const naiveRate = rate(naiveWritten, NAIVE_SECONDS * 1000);
   const copyRate = rate(EVENTS, copyMs);
   const batches = metricValue(metrics, 'eventlog_ingest_batch_duration_seconds_count');
@@ -135,13 +142,14 @@ export const run: Scenario = async () => {
   return {
     name: `ingest: ${EVENTS} events of ~1 KiB, ${STREAMS} streams, ${PARTITIONS} partitions, synchronous_commit on`,
     rows: [
-      { system: 'eventlog ingest (eachBatch, one tx per batch, UNNEST)', 'events/s': eventlogRate, 'vs naive': `${(eventlogRate / naiveRate).toFixed(1)}x`, 'of COPY ceiling': `${Math.round((100 * eventlogRate) / copyRate)}%` },
+      { system: 'eventlog ingest (eachBatch, group commit, COPY; relay running)', 'events/s': eventlogRate, 'vs naive': `${(eventlogRate / naiveRate).toFixed(1)}x`, 'of COPY ceiling': `${Math.round((100 * eventlogRate) / copyRate)}%` },
       { system: `naive peer (eachMessage, INSERT per event, max+1; ${NAIVE_SECONDS}s sample)`, 'events/s': naiveRate, 'vs naive': '1.0x', 'of COPY ceiling': `${Math.round((100 * naiveRate) / copyRate)}%` },
       { system: 'COPY ceiling (same rows, one COPY)', 'events/s': copyRate, 'vs naive': `${(copyRate / naiveRate).toFixed(1)}x`, 'of COPY ceiling': '100%' },
     ],
     notes: [
       `produce: ${EVENTS} events in ${produceMs} ms (${rate(EVENTS, produceMs)}/s), before ingest started`,
-      `ingest: ${ingestMs} ms from process start (including start-up and group join) to the last event durable`,
+      `ingest: ${sustained} events in ${ingestMs} ms after the first were durable (the rate above); ${withStartMs} ms from process start, ` +
+        `including start-up and group join (${rate(EVENTS, withStartMs)}/s)`,
       `batches: ${batches}, mean ${Math.round(EVENTS / batches)} events and ${((1000 * batchSeconds) / batches).toFixed(1)} ms each (decode + validate + append tx + offset commit)`,
     ],
   };
