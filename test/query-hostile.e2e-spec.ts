@@ -74,6 +74,7 @@ describe('query app: hostile and malformed input', () => {
     ['an unknown orderBy direction', () => dsl({ orderBy: { field: 'type', direction: 'sideways' } }), 'orderBy.direction'],
     ['a DSL body that is not JSON', () => dsl('{"where": ['), 'body'],
     ['an unknown DSL key', () => dsl({ having: 'x' }), 'having'],
+    ['a malformed %-escape in the path', () => ['GET', '/v1/events/%ZZ', undefined] as const, 'path'],
     ['publish without a stream', () => ['POST', '/v1/events', { type: 'T' }] as const, 'stream'],
     ['publish with data as an array', () => ['POST', '/v1/events', { stream: 's', type: 'T', data: [1] }] as const, 'data'],
     ['publish with an unknown field', () => ['POST', '/v1/events', { stream: 's', type: 'T', colour: 'red' }] as const, 'colour'],

@@ -26,7 +26,7 @@ export default async function globalSetup() {
     const { rows } = await admin.query<{ datname: string }>(
       `SELECT datname FROM pg_database
         WHERE datname LIKE 'eventlog\\_test\\_%'
-          AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - $1::interval`,
+          AND (pg_stat_file('base/' || oid || '/PG_VERSION', true)).modification < now() - $1::interval`,
       [STALE_AFTER],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { FastifyReply } from 'fastify';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +13,7 @@ import { ApiExceptionFilter } from './api/api-exception.filter';
 import { QueryKafkaServer } from './api/query-kafka.server';
 import { QueryMetricsInterceptor } from './api/query.metrics';
 import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
+import { errorBody } from './api/api-error';
 import { createValidationPipe } from './api/validation.pipe';
 import { QueryModule } from './query.module';
 import { ensureQueryTopics, requestTopics } from './query-topics';
@@ -29,6 +31,13 @@ async function bootstrap() {
     // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
     // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
     maxParamLength: 16 * 1024,
+    // A path Fastify's router cannot decode (a malformed %-escape) is refused before Nest sees it;
+    // answer it with the contract's error body, as every other 400.
+    frameworkErrors: (error: Error, _req: unknown, reply: FastifyReply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const message = `path: ${error.message}`;
+      void reply.code(status).send(errorBody(status, message, [{ field: 'path', message }]));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));

@@ -86,7 +86,7 @@ export class StreamQueryRepository {
          LEFT JOIN LATERAL (
            SELECT * FROM events e
             WHERE e.tenant = h.tenant AND e.stream = h.stream
-              AND e.version ${forward ? '>= COALESCE($3, 1)' : '<= COALESCE($3, h.version)'}
+              AND e.version ${forward ? '>= COALESCE($3::bigint, 1)' : '<= COALESCE($3::bigint, h.version)'}
             ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4
          ) e ON true
         WHERE h.tenant = $1 AND h.stream = $2
