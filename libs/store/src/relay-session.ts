@@ -57,7 +57,7 @@ export class RelaySession {
    */
   async readAfter(position: number, limit: number): Promise<OutboundRow[]> {
     const { rows } = await this.client.query<OutboundRow>(
-      `SELECT e.position::int8::text AS position, e.version::text AS version, e.type, e.tenant, e.stream,
+      `SELECT e.position::text AS position, e.version::text AS version, e.type, e.tenant, e.stream,
               ${STORED_EVENT_JSON} AS json
          FROM events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
       [position, limit],
