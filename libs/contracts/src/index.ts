@@ -3,3 +3,4 @@ export * from './error-codes';
 export * from './event-envelope.dto';
 export * from './topics';
 export * from './query';
+export * from './validity-check';

@@ -1,5 +1,5 @@
 import { NewEvent } from '../../contracts/src';
-import { copyLine, copyText } from './copy-rows';
+import { copyLine, copyText, prepareCopyText } from './copy-rows';
 
 describe('COPY text format', () => {
   it('escapes the four characters COPY gives meaning to, and only those', () => {
@@ -23,11 +23,22 @@ describe('COPY text format', () => {
     expect(line.endsWith('\n')).toBe(true);
     const columns = line.slice(0, -1).split('\t');
     expect(columns).toHaveLength(19);
-    expect(columns.slice(0, 6)).toEqual(['9', 't', 'e-1', 's', '3', 'T']);
+    expect(columns.slice(0, 7)).toEqual(['9', '3', '2024-01-01 00:00:01.123456+00', 't', 'e-1', 's', 'T']);
     // JSON.stringify already wrote \\ and \n as escapes; COPY needs each backslash doubled once more.
-    expect(columns[6]).toBe('{"path":"C:\\\\\\\\tmp","text":"a\\\\nb"}');
-    expect(columns[8]).toBe('\\N');
-    expect(columns[10]).toBe('line1\\nline2');
-    expect(columns.slice(14)).toEqual(['2024-01-01T00:00:00.000Z', 'in', '2', '7', '2024-01-01 00:00:01.123456+00']);
+    expect(columns[7]).toBe('{"path":"C:\\\\\\\\tmp","text":"a\\\\nb"}');
+    expect(columns[9]).toBe('\\N');
+    expect(columns[11]).toBe('line1\\nline2');
+    expect(columns.slice(15)).toEqual(['2024-01-01T00:00:00.000Z', 'in', '2', '7']);
+  });
+
+  it('renders an event prepared ahead of its plan the same as one rendered in the transaction', () => {
+    const make = (): NewEvent => ({
+      id: 'e-2', tenant: 't', stream: 's', type: 'T', data: { n: 1 }, metadata: { m: 'x\ty' },
+      source: 'src', status: null, message: null, requestId: 'r', nodeId: 'e-2', parentNodeId: null,
+      occurredAt: new Date('2024-01-01T00:00:00.000Z'), expectedVersion: 'any', kafka: null,
+    });
+    const prepared = make();
+    prepareCopyText(prepared);
+    expect(copyLine({ event: prepared, version: 1, position: 5 }, 'now')).toBe(copyLine({ event: make(), version: 1, position: 5 }, 'now'));
   });
 });

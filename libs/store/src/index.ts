@@ -7,3 +7,4 @@ export * from './queries';
 export * from './relay-session';
 export * from './append-notifications';
 export * from './live-feed.repository';
+export { prepareCopyText } from './copy-rows';

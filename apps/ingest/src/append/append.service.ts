@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { setImmediate } from 'node:timers/promises';
 import { EventlogConfig } from '../../../../libs/config/src';
 import { NewEvent, RejectionCode } from '../../../../libs/contracts/src';
-import { AppendOutcome, EventStoreRepository } from '../../../../libs/store/src';
+import { AppendOutcome, EventStoreRepository, prepareCopyText } from '../../../../libs/store/src';
 import { decodeRecord } from '../consumer/record-decoder';
 import { KafkaRecord } from '../consumer/kafka-record';
 import { IngestMetrics } from '../metrics/ingest.metrics';
@@ -9,6 +10,14 @@ import { isDataError } from './data-error';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { GroupCommit } from './group-commit';
 
+/** Records decoded between two looks at I/O: a few milliseconds of CPU. */
+const DECODE_SLICE = 50;
+
+/** One Kafka batch after decoding: the events to append, and the records already refused. */
+export interface DecodedBatch {
+  accepted: { record: KafkaRecord; event: NewEvent }[];
+  letters: DeadLetter[];
+}
 
 /**
  * Gives every record of one Kafka batch its outcome and makes it durable: valid events appended in
@@ -27,19 +36,34 @@ export class AppendService {
     private readonly metrics: IngestMetrics,
   ) {}
 
-  async process(records: KafkaRecord[]): Promise<void> {
-    const letters: DeadLetter[] = [];
-    const accepted: { record: KafkaRecord; event: NewEvent }[] = [];
-    for (const record of records) {
+  /**
+   * The CPU half of a batch: every record parsed and validated, or refused with its reason. It
+   * yields to I/O every few hundred records: decoding runs while a transaction is open, and each of
+   * that transaction's round trips would otherwise wait for a whole batch to be decoded.
+   */
+  async decode(records: KafkaRecord[]): Promise<DecodedBatch> {
+    const batch: DecodedBatch = { accepted: [], letters: [] };
+    for (let i = 0; i < records.length; i++) {
+      if (i > 0 && i % DECODE_SLICE === 0) await setImmediate();
+      const record = records[i];
       const decoded = decodeRecord(record, this.config.MAX_EVENT_BYTES);
-      if (decoded.ok) accepted.push({ record, event: decoded.event });
-      else letters.push({ record, rejection: decoded.rejection });
+      if (decoded.ok) {
+        prepareCopyText(decoded.event);
+        batch.accepted.push({ record, event: decoded.event });
+      } else {
+        batch.letters.push({ record, rejection: decoded.rejection });
+      }
     }
+    return batch;
+  }
 
-    const outcomes = await this.append(accepted.map((a) => a.event));
+  /** The I/O half: appends the accepted events and dead-letters the refused; may be run again. */
+  async persist(batch: DecodedBatch): Promise<void> {
+    const letters = [...batch.letters];
+    const outcomes = await this.append(batch.accepted.map((a) => a.event));
     const counts = { persisted: 0, duplicate: 0 };
     outcomes.forEach((outcome, i) => {
-      if (outcome.kind === 'rejected') letters.push({ record: accepted[i].record, rejection: outcome.rejection });
+      if (outcome.kind === 'rejected') letters.push({ record: batch.accepted[i].record, rejection: outcome.rejection });
       else counts[outcome.kind] += 1;
     });
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate } from 'node:timers/promises';
 import { NewEvent } from '../../../../libs/contracts/src';
 import { AppendOutcome, EventStoreRepository } from '../../../../libs/store/src';
 import { isDataError } from './data-error';
@@ -35,6 +36,9 @@ export class GroupCommit {
 
   private async drain() {
     this.running = true;
+    // Partitions whose batches were waiting on the same commit all wake in this turn: let them
+    // queue, so they share the next transaction instead of the first going alone.
+    await setImmediate();
     while (this.queue.length > 0) {
       const group = this.takeGroup();
       try {

@@ -3,22 +3,30 @@ import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '../../../../libs/config/src';
 import { ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
-import { AppendService } from '../append/append.service';
+import { AppendService, DecodedBatch } from '../append/append.service';
+import { DurableOffsets } from './durable-offsets';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { KafkaRecord } from './kafka-record';
 
 const MAX_BACKOFF_MS = 2000;
+const HEARTBEAT_EVERY_MS = 3000;
 
 /**
- * The Kafka side of ingest: one consumer in the ingest group, a batch at a time per partition.
- * A batch's offsets are resolved and committed only after AppendService has made every outcome
- * durable; a failure (Postgres or the broker away) retries the same batch with backoff for as long
- * as this consumer owns the partition, so nothing is skipped and nothing is committed early.
+ * The Kafka side of ingest: one consumer in the ingest group, pipelined per partition. A batch is
+ * decoded as soon as it is fetched and appended once the partition's previous batch is durable, so
+ * Node decodes the next fetch while Postgres commits the last. The fetch position moves on at once,
+ * but the group's offset is committed only once the batch's outcomes are durable (DurableOffsets).
+ * A failed append (Postgres or the broker away) is retried with backoff; a partition's later batches
+ * wait behind it, so nothing is skipped, reordered or committed early.
  */
 @Injectable()
 export class IngestConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestConsumerService.name);
   private consumer?: Consumer;
+  private offsets?: DurableOffsets;
+  /** Per partition, whether its newest batch became durable (false: abandoned at shutdown). */
+  private readonly tails = new Map<string, Promise<boolean>>();
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -37,7 +45,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
       },
     ]);
 
-    this.consumer = this.kafka.consumer({
+    const consumer = this.kafka.consumer({
       groupId: this.config.INGEST_GROUP_ID,
       // A member killed without leaving is noticed after this; its partitions wait that long.
       sessionTimeout: 15000,
@@ -48,17 +56,20 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
       maxBytes: 16 * 1024 * 1024,
       allowAutoTopicCreation: false,
     });
-    await this.consumer.connect();
+    this.consumer = consumer;
+    this.offsets = new DurableOffsets(
+      (offsets) => consumer.commitOffsets(offsets),
+      (err) => this.logger.warn(`offset commit failed, retried with the next: ${err.message}`),
+    );
+    await consumer.connect();
     const topics: (string | RegExp)[] = [...this.config.INGEST_TOPICS];
     if (this.config.INGEST_TOPIC_PATTERN) topics.push(new RegExp(this.config.INGEST_TOPIC_PATTERN));
     // A new group starts at the beginning: events produced before ingest first ran are not lost.
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
       eachBatchAutoResolve: false,
-      // Only resolved offsets are committed, and a batch is resolved once durable; committing them
-      // every 500 ms rather than per batch saves a round trip per batch (redelivery is absorbed).
-      autoCommit: true,
-      autoCommitInterval: 500,
+      // kafkajs would commit what is resolved, and a batch is resolved before it is durable.
+      autoCommit: false,
       // Every partition of a fetch at once: their appends meet in one transaction (GroupCommit).
       partitionsConsumedConcurrently: 12,
       eachBatch: (payload) => this.handleBatch(payload),
@@ -66,8 +77,10 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     this.logger.log(`consuming ${topics.join(', ')} as group ${this.config.INGEST_GROUP_ID}`);
   }
 
-  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload) {
+  private async handleBatch({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload) {
     if (batch.messages.length === 0) return;
+    // Shutting down: fetch nothing more from this partition; what is unresolved is redelivered.
+    if (this.stopping) return void pause();
     const started = process.hrtime.bigint();
     const records: KafkaRecord[] = batch.messages.map((m) => ({
       topic: batch.topic,
@@ -80,32 +93,61 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     }));
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
     this.metrics.batchSize.observe(records.length);
+    const decoded = await this.append.decode(records);
+    if (this.stopping) return void pause();
 
-    for (let attempt = 1; ; attempt++) {
-      // Stopping or rebalanced away: leave the batch unresolved; it is redelivered, and absorbed.
-      if (!isRunning() || isStale()) return;
-      try {
-        await this.append.process(records);
-        break;
-      } catch (err) {
-        this.metrics.retries.inc();
-        const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 5));
-        this.logger.warn(
-          `batch ${batch.topic}[${batch.partition}]@${batch.firstOffset()} failed (attempt ${attempt}), retrying in ${wait} ms: ${(err as Error).message}`,
-        );
-        await sleep(wait);
-        await heartbeat().catch(() => undefined);
-      }
-    }
-
+    const key = `${batch.topic}|${batch.partition}`;
+    const previous = this.tails.get(key) ?? Promise.resolve(true);
+    const durable = previous.then(async (ok) => {
+      // A batch after one abandoned would append out of order: abandon it too (both are redelivered).
+      if (!ok || !(await this.persistUntilDurable(decoded, `${key}@${batch.firstOffset()}`))) return false;
+      this.offsets!.markDurable(batch.topic, batch.partition, String(BigInt(batch.lastOffset()) + 1n));
+      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      return true;
+    });
+    this.tails.set(key, durable);
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
-    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // At most two batches per partition in memory: this one, and the one it waits behind.
+    await whileHeartbeating(previous, heartbeat);
   }
 
-  /** SIGTERM: kafkajs lets the running batches finish, commits what is resolved and leaves the group. */
+  /** Appends until durable; false if given up because the app is stopping. */
+  private async persistUntilDurable(batch: DecodedBatch, where: string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.append.persist(batch);
+        return true;
+      } catch (err) {
+        if (this.stopping) return false;
+        this.metrics.retries.inc();
+        const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 5));
+        this.logger.warn(`batch ${where} failed (attempt ${attempt}), retrying in ${wait} ms: ${(err as Error).message}`);
+        await sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * SIGTERM: take no new batches, let the appends under way finish (a failing one is abandoned),
+   * commit what is durable, then leave the group. What was not committed is redelivered, and absorbed.
+   */
   async beforeApplicationShutdown() {
+    this.stopping = true;
+    await Promise.all(this.tails.values());
+    await this.offsets?.flush();
     await this.consumer?.disconnect();
+  }
+}
+
+/** Waits for `promise`, heartbeating meanwhile so that a long wait does not cost the group membership. */
+async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
+  let settled = false;
+  void promise.finally(() => (settled = true));
+  while (!settled) {
+    const timer = new AbortController();
+    await Promise.race([promise, sleep(HEARTBEAT_EVERY_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
+    if (!settled) await heartbeat().catch(() => undefined);
   }
 }

@@ -1,0 +1,48 @@
+import { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+
+/**
+ * The consumer group's offsets, committed only for records whose outcomes are durable. Commits run
+ * in the background, one at a time, each carrying the newest durable offset of every partition
+ * that moved since the last; a failed commit is retried with the next. A commit for a partition
+ * this instance has lost is harmless: it never passes a record that is not durable.
+ */
+export class DurableOffsets {
+  private readonly pending = new Map<string, TopicPartitionOffsetAndMetadata>();
+  private committing?: Promise<void>;
+
+  constructor(
+    private readonly commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  /** Every record of the partition before `nextOffset` is durable. */
+  markDurable(topic: string, partition: number, nextOffset: string): void {
+    this.pending.set(`${topic}|${partition}`, { topic, partition, offset: nextOffset });
+    this.committing ??= this.commitPending();
+  }
+
+  /** Resolves once everything marked so far has been offered to the broker. */
+  async flush(): Promise<void> {
+    while (this.committing) await this.committing;
+    if (this.pending.size > 0) await (this.committing = this.commitPending());
+  }
+
+  private async commitPending(): Promise<void> {
+    try {
+      while (this.pending.size > 0) {
+        const offsets = [...this.pending.values()];
+        this.pending.clear();
+        try {
+          await this.commit(offsets);
+        } catch (err) {
+          // Put back what no newer mark has replaced; it goes with the next commit.
+          for (const o of offsets) if (!this.pending.has(`${o.topic}|${o.partition}`)) this.pending.set(`${o.topic}|${o.partition}`, o);
+          this.onError(err as Error);
+          return;
+        }
+      }
+    } finally {
+      this.committing = undefined;
+    }
+  }
+}
