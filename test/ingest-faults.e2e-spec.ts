@@ -83,6 +83,16 @@ describe('ingest under faults: nothing lost, nothing duplicated', () => {
     const producing = produceLoad(tk, topics.ingest, { count: 20000, streams: 40, prefix: 'c', chunk: 500, pauseMs: 100 });
     await waitFor(() => db.count(), (n) => n >= 2000, { what: 'a first part ingested' });
     await proxy.cut();
+    // A transaction whose COMMIT was already on the wire still lands: count once none is running.
+    await waitFor(
+      () =>
+        db.count(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')`,
+        ),
+      (n) => n === 0,
+      { what: 'the cut connections to end' },
+    );
     const atCut = await db.count();
     const ready = await fetch(`${ingest.url}/health/ready`);
     expect(ready.status).toBe(503);

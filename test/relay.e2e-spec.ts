@@ -146,6 +146,24 @@ describe('outbound relay: every persisted event on OUTBOUND_TOPIC in position or
     expect(ordered).toBe(true);
   });
 
+  it('runs as a process of its own when ingest is told not to relay', async () => {
+    const { db, topics } = await setUp('relay_own');
+    const ingest = await AppProcess.start('ingest', 'relay-own-ingest', appEnv(db, topics, { INGEST_RUNS_RELAY: 'false' }));
+    cleanup.push(() => ingest.stop());
+    const ids = await produceLoad(tk, topics.ingest, { count: 2000, streams: 10, prefix: 'ro', chunk: 200 });
+    await waitFor(() => db.count('SELECT count(*)::int AS n FROM events'), (n) => n === ids.length, { what: 'every event persisted' });
+    // No relay has run: none ever took the lease and wrote its checkpoint row.
+    expect(await db.count('SELECT count(*)::int AS n FROM relay_checkpoint')).toBe(0);
+
+    const relay = await AppProcess.start('relay', 'relay-own', appEnv(db, topics));
+    cleanup.push(() => relay.stop());
+    const records = await tk.readPositions(topics.outbound, ids.length);
+    const { unique, ordered } = outboundPositions(records);
+    expect(unique).toEqual(range(ids.length));
+    expect(ordered).toBe(true);
+    expect(await activeFlag(relay)).toBe(1);
+  });
+
   it('runs one active relay of two, and the other takes over when the first dies', async () => {
     const { db, topics } = await setUp('relay_failover');
     const first = await AppProcess.start('ingest', 'relay-fo-1', appEnv(db, topics));

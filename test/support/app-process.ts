@@ -20,6 +20,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+type App = 'ingest' | 'query' | 'relay';
+
+// Started as production starts them (package.json start:*): ingest with a larger young generation.
+const APPS: Record<App, { main: string; portVar: string; nodeArgs: string[] }> = {
+  ingest: { main: 'dist/apps/ingest/src/main.js', portVar: 'INGEST_HTTP_PORT', nodeArgs: ['--max-semi-space-size=64'] },
+  query: { main: 'dist/apps/query/src/main.js', portVar: 'QUERY_HTTP_PORT', nodeArgs: [] },
+  relay: { main: 'dist/apps/ingest/src/relay.main.js', portVar: 'RELAY_HTTP_PORT', nodeArgs: [] },
+};
+
 /**
  * One of the apps as a real process (the built dist), as it runs in production. Logs go to
  * .infra/test-logs/<name>.log for post-mortems.
@@ -29,13 +38,13 @@ export class AppProcess {
   private exited?: Promise<number | null>;
 
   private constructor(
-    readonly app: 'ingest' | 'query',
+    readonly app: App,
     readonly name: string,
     readonly port: number,
     private readonly env: Record<string, string>,
   ) {}
 
-  static async start(app: 'ingest' | 'query', name: string, env: Record<string, string>): Promise<AppProcess> {
+  static async start(app: App, name: string, env: Record<string, string>): Promise<AppProcess> {
     const port = await freePort();
     const proc = new AppProcess(app, name, port, env);
     await proc.launch();
@@ -50,10 +59,8 @@ export class AppProcess {
   async launch(): Promise<void> {
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${this.name}.log`), { flags: 'a' });
-    const portVar = this.app === 'ingest' ? 'INGEST_HTTP_PORT' : 'QUERY_HTTP_PORT';
-    // Started as production starts it (package.json start:*): ingest with a larger young generation.
-    const nodeArgs = this.app === 'ingest' ? ['--max-semi-space-size=64'] : [];
-    this.child = spawn(process.execPath, [...nodeArgs, join(root, `dist/apps/${this.app}/src/main.js`)], {
+    const { main, portVar, nodeArgs } = APPS[this.app];
+    this.child = spawn(process.execPath, [...nodeArgs, join(root, main)], {
       env: { PATH: process.env.PATH, KAFKA_BROKERS, LOG_LEVEL: 'info', ...this.env, [portVar]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

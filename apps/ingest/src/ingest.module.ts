@@ -8,16 +8,22 @@ import { DeadLetterPublisher } from './append/dead-letter.publisher';
 import { GroupCommit } from './append/group-commit';
 import { IngestConsumerService } from './consumer/ingest-consumer.service';
 import { IngestMetrics } from './metrics/ingest.metrics';
-import { RelayService } from './relay/relay.service';
+import { RelayModule } from './relay/relay.module';
 
-/** Kafka in, Postgres out, and the outbound relay back to Kafka. */
+/** Kafka in, Postgres out, and, unless it runs as its own process, the outbound relay back to Kafka. */
 @Module({})
 export class IngestModule {
   static register(config: EventlogConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ConfigModule.forRoot(config), KafkaModule.forRoot('ingest'), StoreModule, OpsModule],
-      providers: [IngestMetrics, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService, RelayService],
+      imports: [
+        ConfigModule.forRoot(config),
+        KafkaModule.forRoot('ingest'),
+        StoreModule,
+        OpsModule,
+        ...(config.INGEST_RUNS_RELAY ? [RelayModule] : []),
+      ],
+      providers: [IngestMetrics, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
     };
   }
 }

@@ -85,6 +85,21 @@ export class EventlogConfig {
   @Max(65535)
   INGEST_HTTP_PORT = 3001;
 
+  /** Health and metrics of the relay when it runs as its own process (npm run start:relay). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  RELAY_HTTP_PORT = 3002;
+
+  /**
+   * Whether the ingest app also runs the outbound relay. Off where the relay runs as its own
+   * process, so that appends and relaying use different cores.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  INGEST_RUNS_RELAY = true;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
