@@ -15,8 +15,8 @@ export class EventStoreRepository {
 
   /**
    * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
-   * and commit in position order; then drops duplicates, checks expected versions, and writes the
-   * rows and stream heads with UNNEST. Returns one outcome per event, in input order.
+   * and commit in position order; then drops duplicates, checks expected versions, moves the stream
+   * heads and writes the rows with COPY. Returns one outcome per event, in input order.
    */
   async appendBatch(events: NewEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
@@ -27,7 +27,6 @@ export class EventStoreRepository {
     client.on('error', ignore);
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
       const outcomes = await this.appendInTransaction(client, events);
       await client.query('COMMIT');
       return outcomes;
@@ -43,7 +42,11 @@ export class EventStoreRepository {
   }
 
   private async appendInTransaction(client: PoolClient, events: NewEvent[]): Promise<AppendOutcome[]> {
-    const { rows: counter } = await client.query<{ last: string }>('SELECT last FROM event_position FOR UPDATE');
+    // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
+    const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
+      unknown,
+      { rows: { last: string }[] },
+    ];
     // What the database already knows about this batch, in one round trip: which ids exist, and
     // the current version of each stream.
     const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(
@@ -63,22 +66,22 @@ export class EventStoreRepository {
     );
     if (plan.rows.length === 0) return plan.outcomes;
 
-    // The notification is delivered at commit: the relay, live tails and waiters wake then.
-    // recorded_at comes back as text so that the rows get it to the microsecond.
+    // The counter, its notification (delivered at commit: the relay, live tails and waiters wake
+    // then) and the stream heads in one statement. recorded_at comes back as text so that the rows
+    // get it to the microsecond.
     const { rows: stamped } = await client.query<{ recorded_at: string }>(
-      `UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
+      `WITH heads AS (
+         INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
+         SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+         ON CONFLICT (tenant, stream) DO UPDATE SET
+           version = EXCLUDED.version,
+           first_occurred_at = LEAST(streams.first_occurred_at, EXCLUDED.first_occurred_at),
+           last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)
+       )
+       UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
        RETURNING recorded_at::text, pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
-      [plan.lastPosition],
-    );
-    await copyRows(client, plan.rows, stamped[0].recorded_at);
-    await client.query(
-      `INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
-       ON CONFLICT (tenant, stream) DO UPDATE SET
-         version = EXCLUDED.version,
-         first_occurred_at = LEAST(streams.first_occurred_at, EXCLUDED.first_occurred_at),
-         last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)`,
       [
+        plan.lastPosition,
         plan.heads.map((h) => h.tenant),
         plan.heads.map((h) => h.stream),
         plan.heads.map((h) => h.version),
@@ -86,6 +89,7 @@ export class EventStoreRepository {
         plan.heads.map((h) => h.lastOccurredAt.toISOString()),
       ],
     );
+    await copyRows(client, plan.rows, stamped[0].recorded_at);
     return plan.outcomes;
   }
 }

@@ -12,6 +12,8 @@ const BATCH = 2000;
 const SEND_BYTES = 512 * 1024;
 const IDLE_POLL_MS = 1000;
 const LEASE_RETRY_MS = 1000;
+// How often the lag gauges are refreshed while working through a backlog.
+const LAG_EVERY_MS = 1000;
 
 /**
  * Publishes every persisted event to OUTBOUND_TOPIC in position order, at least once. One instance
@@ -86,20 +88,37 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async publishWhileHolding(session: RelaySession) {
     let checkpoint = await session.checkpoint();
+    let lagAt = 0;
+    // Marked handled at once: if publishing fails first, a read still under way fails unobserved.
+    const read = (after: number) => {
+      const rows = session.readAfter(after, BATCH);
+      rows.catch(() => undefined);
+      return rows;
+    };
+    let next = read(checkpoint);
     while (this.running) {
-      const events = await session.readAfter(checkpoint, BATCH);
+      const events = await next;
+      const last = events.length > 0 ? Number(events[events.length - 1].position) : checkpoint;
+      // A full batch means more is waiting: read it from Postgres while this one goes to Kafka.
+      if (events.length === BATCH) next = read(last);
       if (events.length > 0) {
         for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
           await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
         }
-        checkpoint = Number(events[events.length - 1].position);
+        checkpoint = last;
         await session.saveCheckpoint(checkpoint);
         this.metrics.relayed.inc(events.length);
       }
-      const lag = await session.lag(checkpoint);
-      this.metrics.relayLagEvents.set(lag.last - checkpoint);
-      this.metrics.relayLagSeconds.set(lag.oldestUnpublishedSeconds);
-      if (events.length < BATCH) await this.idle();
+      if (events.length < BATCH || Date.now() - lagAt >= LAG_EVERY_MS) {
+        lagAt = Date.now();
+        const lag = await session.lag(checkpoint);
+        this.metrics.relayLagEvents.set(lag.last - checkpoint);
+        this.metrics.relayLagSeconds.set(lag.oldestUnpublishedSeconds);
+      }
+      if (events.length < BATCH) {
+        await this.idle();
+        next = read(checkpoint);
+      }
     }
   }
 
