@@ -1,15 +1,7 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { exitOnConfigError, loadConfig } from '../../../libs/config/src';
 import { IngestModule } from './ingest.module';
+import { serve } from './serve';
 
-async function bootstrap() {
-  const config = exitOnConfigError(() => loadConfig());
-  const app = await NestFactory.create(IngestModule.register(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.listen(config.INGEST_HTTP_PORT, '0.0.0.0');
-}
-
-void bootstrap();
+void serve(
+  (config) => IngestModule.register(config),
+  (config) => config.INGEST_HTTP_PORT,
+);

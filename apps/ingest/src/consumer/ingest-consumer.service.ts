@@ -143,7 +143,8 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
 /** Waits for `promise`, heartbeating meanwhile so that a long wait does not cost the group membership. */
 async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
   let settled = false;
-  void promise.finally(() => (settled = true));
+  const settle = () => (settled = true);
+  void promise.then(settle, settle);
   while (!settled) {
     const timer = new AbortController();
     await Promise.race([promise, sleep(HEARTBEAT_EVERY_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
