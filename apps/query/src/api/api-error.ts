@@ -46,8 +46,9 @@ export function validationDetails(errors: ValidationError[], parent = ''): ApiEr
 export const validationError = (details: ApiErrorDetail[]) =>
   new ApiError(errorBody(400, details.map((d) => d.message).join('; ') || 'invalid input', details));
 
-// Connection-level failures: Postgres is away, not the query wrong (SQLSTATE 08xxx, 57P0x, 53300).
-const PG_UNAVAILABLE_CODES = /^(08|57P0|53300)/;
+// Postgres is away, not the query wrong: connection failures (SQLSTATE 08xxx), shutdown (57P0x),
+// too many connections (53300), the database missing (3D000).
+const PG_UNAVAILABLE_CODES = /^(08|57P0|53300|3D000)/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const PG_UNAVAILABLE_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i;
 
