@@ -23,7 +23,8 @@ function latencyRate(): { rate: number; basis: string } {
   if (process.env.BENCH_RELAY_RATE) return { rate: Number(process.env.BENCH_RELAY_RATE), basis: 'BENCH_RELAY_RATE' };
   const dir = join(PROJECT_ROOT, 'bench', 'results');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse()) {
-    const results = JSON.parse(readFileSync(join(dir, file), 'utf8')).results as { name: string; rows: Record<string, unknown>[] }[];
+    // Soak reports share the folder and have no `results`.
+    const results = (JSON.parse(readFileSync(join(dir, file), 'utf8')).results ?? []) as { name: string; rows: Record<string, unknown>[] }[];
     const row = results.find((r) => r.name.startsWith('ingest:'))?.rows.find((r) => String(r.system).includes('relay process publishing beside it'));
     if (row) return { rate: Math.round(Number(row['events/s']) / 2), basis: `half of ingest's ${row['events/s']}/s with the relay beside it, in ${file}` };
   }
