@@ -1,10 +1,12 @@
 import { TopicPartitionOffsetAndMetadata } from 'kafkajs';
 
+const RETRY_MS = 1000;
+
 /**
  * The consumer group's offsets, committed only for records whose outcomes are durable. Commits run
  * in the background, one at a time, each carrying the newest durable offset of every partition
- * that moved since the last; a failed commit is retried with the next. A commit for a partition
- * this instance has lost is harmless: it never passes a record that is not durable.
+ * that moved since the last; a failed commit is retried with the next, or after a pause. Offsets
+ * only ever cover records that are durable.
  */
 export class DurableOffsets {
   private readonly pending = new Map<string, TopicPartitionOffsetAndMetadata>();
@@ -35,9 +37,11 @@ export class DurableOffsets {
         try {
           await this.commit(offsets);
         } catch (err) {
-          // Put back what no newer mark has replaced; it goes with the next commit.
+          // Put back what no newer mark has replaced; it goes with the next commit, or on its own
+          // after a pause if the partition has gone quiet.
           for (const o of offsets) if (!this.pending.has(`${o.topic}|${o.partition}`)) this.pending.set(`${o.topic}|${o.partition}`, o);
           this.onError(err as Error);
+          setTimeout(() => (this.committing ??= this.commitPending()), RETRY_MS).unref();
           return;
         }
       }

@@ -24,8 +24,10 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(IngestConsumerService.name);
   private consumer?: Consumer;
   private offsets?: DurableOffsets;
-  /** Per partition, whether its newest batch became durable (false: abandoned at shutdown). */
+  /** Per partition, whether its newest batch became durable (false: abandoned). */
   private readonly tails = new Map<string, Promise<boolean>>();
+  /** The partitions the group gave this member at its last join. */
+  private assigned = new Set<string>();
   private stopping = false;
 
   constructor(
@@ -61,6 +63,9 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
       (offsets) => consumer.commitOffsets(offsets),
       (err) => this.logger.warn(`offset commit failed, retried with the next: ${err.message}`),
     );
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
+    });
     await consumer.connect();
     const topics: (string | RegExp)[] = [...this.config.INGEST_TOPICS];
     if (this.config.INGEST_TOPIC_PATTERN) topics.push(new RegExp(this.config.INGEST_TOPIC_PATTERN));
@@ -96,12 +101,14 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     const decoded = await this.append.decode(records);
     if (this.stopping) return void pause();
 
-    const key = `${batch.topic}|${batch.partition}`;
+    const key = keyOf(batch.topic, batch.partition);
     const previous = this.tails.get(key) ?? Promise.resolve(true);
     const durable = previous.then(async (ok) => {
       // A batch after one abandoned would append out of order: abandon it too (both are redelivered).
-      if (!ok || !(await this.persistUntilDurable(decoded, `${key}@${batch.firstOffset()}`))) return false;
-      this.offsets!.markDurable(batch.topic, batch.partition, String(BigInt(batch.lastOffset()) + 1n));
+      if (!ok || !(await this.persistUntilDurable(decoded, key, batch.firstOffset()))) return false;
+      // A partition given to another member is committed by that member; a late commit from here
+      // could only move its offset back.
+      if (this.assigned.has(key)) this.offsets!.markDurable(batch.topic, batch.partition, String(BigInt(batch.lastOffset()) + 1n));
       this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
       this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return true;
@@ -112,14 +119,18 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     await whileHeartbeating(previous, heartbeat);
   }
 
-  /** Appends until durable; false if given up because the app is stopping. */
-  private async persistUntilDurable(batch: DecodedBatch, where: string): Promise<boolean> {
+  /**
+   * Appends until durable; false if given up because the app is stopping or the partition went to
+   * another member, which appends the batch again from the group's committed offset.
+   */
+  private async persistUntilDurable(batch: DecodedBatch, partition: string, firstOffset: string | null): Promise<boolean> {
+    const where = `${partition}@${firstOffset}`;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.append.persist(batch);
         return true;
       } catch (err) {
-        if (this.stopping) return false;
+        if (this.stopping || !this.assigned.has(partition)) return false;
         this.metrics.retries.inc();
         const wait = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 5));
         this.logger.warn(`batch ${where} failed (attempt ${attempt}), retrying in ${wait} ms: ${(err as Error).message}`);
@@ -139,6 +150,8 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     await this.consumer?.disconnect();
   }
 }
+
+const keyOf = (topic: string, partition: number) => `${topic}|${partition}`;
 
 /** Waits for `promise`, heartbeating meanwhile so that a long wait does not cost the group membership. */
 async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
