@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { runMigrations } from '../../libs/store/src/migrate';
 import { databaseUrl } from '../../test/support/env';
@@ -15,4 +16,20 @@ export async function freshDatabase(name: string): Promise<string> {
   const url = databaseUrl(name);
   await runMigrations(url);
   return url;
+}
+
+/**
+ * Flushes what earlier phases wrote (Postgres CHECKPOINT, then the OS's dirty pages, the broker's
+ * log segments among them), so that a phase does not pay for the previous one's writes in its own
+ * commits' latency.
+ */
+export async function settleWrites(): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query('CHECKPOINT');
+  } finally {
+    await admin.end();
+  }
+  execFileSync('sync');
 }
