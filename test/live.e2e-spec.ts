@@ -145,10 +145,15 @@ describe('GET /v1/events/live: Server-Sent Events', () => {
     await waitFor(gauge, (n) => n === before, { what: 'the connection released' });
   });
 
-  it('answers 400 naming the field for a bad fromPosition', async () => {
-    const res = await fetch(`${query.url}/v1/events/live?fromPosition=-3`);
+  it.each([
+    ['fromPosition=-3', 'fromPosition'],
+    // A type list with no type in it would otherwise follow every type.
+    ['type=,,', 'type'],
+    ['type=,&type=', 'type'],
+  ])('answers 400 naming the field for %s', async (params, field) => {
+    const res = await fetch(`${query.url}/v1/events/live?${params}`);
     expect(res.status).toBe(400);
-    expect(JSON.stringify(await res.json())).toMatch(/fromPosition/);
+    expect(JSON.stringify(await res.json())).toMatch(new RegExp(`"field":"${field}"`));
   });
 
   it('drops a client that stops reading, with a final message, and keeps memory bounded', async () => {

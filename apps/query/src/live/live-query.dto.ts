@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { QUERY_LIMITS, ToList } from '../../../../libs/contracts/src';
 
 /** Query of GET /v1/events/live. */
 export class LiveQueryDto {
@@ -24,10 +25,11 @@ export class LiveQueryDto {
 
   @ApiPropertyOptional({ description: 'Comma list of event types', example: 'OrderPlaced,OrderPaid' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((t) => t.trim()).filter(Boolean) : value))
+  @ToList()
+  @ArrayNotEmpty()
   @IsString({ each: true })
   @Length(1, 200, { each: true })
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(QUERY_LIMITS.maxTypes)
   type?: string[];
 
   @ApiPropertyOptional({ description: 'Catch up from after this position (0 = from the start); default: only new events. Last-Event-ID wins.' })

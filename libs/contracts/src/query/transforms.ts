@@ -14,16 +14,17 @@ export const ToInt = () =>
 export const ToBool = () =>
   Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
-/** "a,b" or ["a","b"] → ["a","b"]; empty items dropped. */
+/**
+ * "a,b", ["a","b"] or ["a,b"] (type=a,b&type=c arrives as an array) → ["a","b",…]; empty items
+ * dropped, so ",," becomes [] and ArrayNotEmpty names the field. Lists holding a non-string are left
+ * for the validator.
+ */
 export const ToList = () =>
-  Transform(({ value }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : value,
-  );
+  Transform(({ value }) => {
+    const items = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(items) || !items.every((v) => typeof v === 'string')) return value;
+    return items.flatMap((v: string) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  });
 
 /** Epoch milliseconds given as digits in a query string → a number, so IsTimestamp sees either form. */
 export const ToTimestamp = () =>
