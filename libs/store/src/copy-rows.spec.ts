@@ -1,5 +1,7 @@
 import { NewEvent } from '../../contracts/src';
-import { copyLine, copyText, prepareCopyText } from './copy-rows';
+import { copyChunk, copyText, prepareCopyText } from './copy-rows';
+
+const copyLine = (row: Parameters<typeof copyChunk>[0][number], recordedAt: string) => copyChunk([row], recordedAt).toString('utf8');
 
 describe('COPY text format', () => {
   it('escapes the four characters COPY gives meaning to, and only those', () => {
@@ -40,5 +42,25 @@ describe('COPY text format', () => {
     const prepared = make();
     prepareCopyText(prepared);
     expect(copyLine({ event: prepared, version: 1, position: 5 }, 'now')).toBe(copyLine({ event: make(), version: 1, position: 5 }, 'now'));
+  });
+});
+
+describe('copyChunk', () => {
+  it('writes rows in order, multi-byte text intact, each line ending in a newline', () => {
+    const event = (id: string, note: string): NewEvent => ({
+      id, tenant: 't', stream: 's', type: 'T', data: { note }, metadata: {},
+      source: null, status: null, message: note, requestId: null, nodeId: id, parentNodeId: null,
+      occurredAt: new Date('2024-01-01T00:00:00.000Z'), expectedVersion: 'any', kafka: null,
+    });
+    const rows = [
+      { event: event('a', 'ünï 😀'), version: 1, position: 10 },
+      { event: event('b', 'plain'), version: 2, position: 11 },
+    ];
+    const lines = copyChunk(rows, 'now').toString('utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(lines[0].split('\t').slice(0, 5)).toEqual(['10', '1', 'now', 't', 'a']);
+    expect(lines[0].split('\t')[7]).toBe('{"note":"ünï 😀"}');
+    expect(lines[1].split('\t').slice(0, 5)).toEqual(['11', '2', 'now', 't', 'b']);
   });
 });
