@@ -21,6 +21,13 @@ export function copyText(value: string | number | null | undefined): string {
 }
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/** JSON text as a COPY value: JSON.stringify escapes control characters, so only backslashes remain. */
+function copyJson(value: unknown): string {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return '\\N';
+  return text.includes('\\') ? text.replace(/\\/g, '\\\\') : text;
+}
+
 // Rendered once per event, ahead of the transaction where possible (prepareCopyText), as UTF-8:
 // a flat buffer outside the JS heap is cheaper to keep across the pipeline than strings and parsed
 // JSON, and the COPY stream takes it as it is.
@@ -31,25 +38,23 @@ function eventColumns(e: NewEvent): Buffer {
   let bytes = rendered.get(e);
   if (bytes === undefined) {
     const text = [
-      e.tenant,
-      e.id,
-      e.stream,
-      e.type,
-      JSON.stringify(e.data),
-      JSON.stringify(e.metadata),
-      e.source,
-      e.status,
-      e.message,
-      e.requestId,
-      e.nodeId,
-      e.parentNodeId,
+      copyText(e.tenant),
+      copyText(e.id),
+      copyText(e.stream),
+      copyText(e.type),
+      copyJson(e.data),
+      copyJson(e.metadata),
+      copyText(e.source),
+      copyText(e.status),
+      copyText(e.message),
+      copyText(e.requestId),
+      copyText(e.nodeId),
+      copyText(e.parentNodeId),
       e.occurredAt.toISOString(),
-      e.kafka?.topic,
-      e.kafka?.partition,
-      e.kafka?.offset,
-    ]
-      .map(copyText)
-      .join('\t');
+      copyText(e.kafka?.topic),
+      copyText(e.kafka?.partition),
+      copyText(e.kafka?.offset),
+    ].join('\t');
     bytes = Buffer.from(text, 'utf8');
     rendered.set(e, bytes);
   }

@@ -159,9 +159,10 @@ async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Pro
   const settle = () => (settled = true);
   void promise.then(settle, settle);
   while (!settled) {
-    const timer = new AbortController();
-    await Promise.race([promise, sleep(HEARTBEAT_EVERY_MS, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
+    // A plain timer, cleared: aborting a timers/promises sleep builds a DOMException, once a batch.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, HEARTBEAT_EVERY_MS)))]);
+    clearTimeout(timer);
     if (!settled) await heartbeat().catch(() => undefined);
   }
 }

@@ -37,6 +37,8 @@ export function describeErrors(errors: ValidationError[], parent = ''): string[]
 }
 
 const MAX_JSON_DEPTH = 64;
+/** The envelope's free-form JSON members. */
+const JSON_VALUES: ReadonlySet<string> = new Set(['data', 'metadata']);
 
 /** The envelope's class-validator rules as one cheap check; validateSync then names what failed. */
 const isValidEnvelope = compileValidityCheck(EventEnvelopeDto);
@@ -53,11 +55,12 @@ function depthExceeds(root: unknown, limit: number): boolean {
   return false;
 }
 
-/** The path of the first string (or object key) holding U+0000, if any. */
-function fieldWithNul(value: unknown, path = ''): string | undefined {
+/** The path of the first string (or object key) holding U+0000, if any; `skip` names top-level keys not to look into. */
+function fieldWithNul(value: unknown, path = '', skip?: ReadonlySet<string>): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [k, v] of Object.entries(value)) {
+    if (skip?.has(k)) continue;
     const at = path ? `${path}.${k}` : k;
     if (k.includes('\u0000')) return at;
     const found = fieldWithNul(v, at);
@@ -138,7 +141,7 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail the whole batch.
   // Data and metadata from a JSON body can only hold it if the text has the escape.
   const bodyMayHoldNul = binary !== undefined || value.includes('\\u0000');
-  const nulField = fieldWithNul(bodyMayHoldNul ? filled : { ...filled, data: null, metadata: null });
+  const nulField = fieldWithNul(filled, '', bodyMayHoldNul ? undefined : JSON_VALUES);
   if (nulField) return reject(RejectionCode.ValidationFailed, `${nulField} must not contain the NUL character (U+0000)`);
 
   return {
