@@ -69,3 +69,31 @@ describe('DurableOffsets', () => {
     await offsets.flush();
   });
 });
+
+describe('DurableOffsets after a rebalance', () => {
+  it('drops a failed offset of a partition this member no longer holds instead of retrying it', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { commit, calls, replies } = controlledCommit();
+      const held = new Set([0, 1]);
+      const offsets = new DurableOffsets(commit, () => undefined, (_topic, partition) => held.has(partition));
+      offsets.markDurable('t', 0, '10');
+      await tick();
+      expect(calls).toEqual([[{ topic: 't', partition: 0, offset: '10' }]]);
+      // Marked while the first commit is in flight; waits for it.
+      offsets.markDurable('t', 1, '7');
+      replies[0].reject(new Error('REBALANCE_IN_PROGRESS'));
+      await tick();
+      // The group moved partition 1 to another member before the retry.
+      held.delete(1);
+      jest.advanceTimersByTime(1000);
+      await tick();
+      expect(calls[1]).toEqual([{ topic: 't', partition: 0, offset: '10' }]);
+      replies[1].resolve();
+      await offsets.flush();
+      expect(calls).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

@@ -6,7 +6,7 @@ const RETRY_MS = 1000;
  * The consumer group's offsets, committed only for records whose outcomes are durable. Commits run
  * in the background, one at a time, each carrying the newest durable offset of every partition
  * that moved since the last; a failed commit is retried with the next, or after a pause. Offsets
- * only ever cover records that are durable.
+ * only ever cover records that are durable, and only partitions this member still holds.
  */
 export class DurableOffsets {
   private readonly pending = new Map<string, TopicPartitionOffsetAndMetadata>();
@@ -15,6 +15,8 @@ export class DurableOffsets {
   constructor(
     private readonly commit: (offsets: TopicPartitionOffsetAndMetadata[]) => Promise<void>,
     private readonly onError: (err: Error) => void,
+    /** Whether this member still holds the partition: a moved one is its new owner's to commit. */
+    private readonly holds: (topic: string, partition: number) => boolean = () => true,
   ) {}
 
   /** Every record of the partition before `nextOffset` is durable. */
@@ -32,8 +34,9 @@ export class DurableOffsets {
   private async commitPending(): Promise<void> {
     try {
       while (this.pending.size > 0) {
-        const offsets = [...this.pending.values()];
+        const offsets = [...this.pending.values()].filter((o) => this.holds(o.topic, o.partition));
         this.pending.clear();
+        if (offsets.length === 0) return;
         try {
           await this.commit(offsets);
         } catch (err) {

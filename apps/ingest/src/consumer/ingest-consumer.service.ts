@@ -62,6 +62,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     this.offsets = new DurableOffsets(
       (offsets) => consumer.commitOffsets(offsets),
       (err) => this.logger.warn(`offset commit failed, retried with the next: ${err.message}`),
+      (topic, partition) => this.assigned.has(keyOf(topic, partition)),
     );
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));

@@ -1,5 +1,6 @@
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { EachMessagePayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { EachMessagePayload } from 'kafkajs';
+import { AnsweredOffsets } from './answered-offsets';
 import { consumerReady } from './consumer-ready';
 
 /** How often answered requests' offsets are committed (the consumer runs with autoCommit off). */
@@ -15,11 +16,12 @@ type Callback = (err?: unknown, ...rest: unknown[]) => void;
  * off the request path: kafkajs's auto-commit sends an OffsetCommit after every batch and fetches
  * nothing until the broker answers it, which every request waiting behind it paid for. A request
  * is committed only once it has been answered, so a crash can answer one twice (callers match
- * replies by correlation id) but never leaves one unanswered.
+ * replies by correlation id) but never leaves one unanswered; and only by the member that holds its
+ * partition (AnsweredOffsets).
  */
 export class QueryKafkaServer extends ServerKafka {
   private ready?: Promise<void>;
-  private readonly answered = new Map<string, TopicPartitionOffsetAndMetadata>();
+  private readonly answered = new AnsweredOffsets();
   private commitTimer?: NodeJS.Timeout;
 
   constructor(
@@ -37,6 +39,7 @@ export class QueryKafkaServer extends ServerKafka {
   protected override registerConsumerEventListeners() {
     super.registerConsumerEventListeners();
     if (!this.consumer) return;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.answered.assign(payload.memberAssignment));
     this.ready = consumerReady(this.consumer, this.readyTimeoutMs, 'query request consumer');
     this.ready.catch(() => undefined); // awaited in listen(); this only keeps an early failure from counting as unhandled
   }
@@ -45,15 +48,13 @@ export class QueryKafkaServer extends ServerKafka {
     const handle = super.getMessageHandler();
     return async (payload: EachMessagePayload) => {
       await handle(payload);
-      const { topic, partition, message } = payload;
-      this.answered.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+      this.answered.answer(payload.topic, payload.partition, payload.message.offset);
     };
   }
 
   private async commitAnswered(): Promise<void> {
-    if (!this.consumer || this.answered.size === 0) return;
-    const offsets = [...this.answered.values()];
-    this.answered.clear();
+    const offsets = this.answered.take();
+    if (!this.consumer || offsets.length === 0) return;
     // During a rebalance the broker refuses; the next owner of the partition answers from the last commit.
     await this.consumer.commitOffsets(offsets).catch(() => undefined);
   }
