@@ -162,8 +162,11 @@ async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Pro
   while (!settled) {
     // A plain timer, cleared: aborting a timers/promises sleep builds a DOMException, once a batch.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, HEARTBEAT_EVERY_MS)))]);
-    clearTimeout(timer);
+    try {
+      await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, HEARTBEAT_EVERY_MS)))]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (!settled) await heartbeat().catch(() => undefined);
   }
 }
