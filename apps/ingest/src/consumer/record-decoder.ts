@@ -37,6 +37,8 @@ export function describeErrors(errors: ValidationError[], parent = ''): string[]
 }
 
 const MAX_JSON_DEPTH = 64;
+/** How JSON text writes U+0000; as bytes once, not encoded again for every record searched. */
+const NUL_ESCAPE = Buffer.from('\\u0000');
 /** The envelope's free-form JSON members. */
 const JSON_VALUES: ReadonlySet<string> = new Set(['data', 'metadata']);
 
@@ -140,7 +142,7 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   }
   // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail the whole batch.
   // Data and metadata from a JSON body can only hold it if the text has the escape.
-  const bodyMayHoldNul = binary !== undefined || value.includes('\\u0000');
+  const bodyMayHoldNul = binary !== undefined || value.includes(NUL_ESCAPE);
   const nulField = fieldWithNul(filled, '', bodyMayHoldNul ? undefined : JSON_VALUES);
   if (nulField) return reject(RejectionCode.ValidationFailed, `${nulField} must not contain the NUL character (U+0000)`);
 

@@ -4,7 +4,7 @@
  */
 
 /** Grains of event_counts in seconds, coarsest first. */
-export const ROLLUP_GRAINS = [86400, 3600, 60] as const;
+export const ROLLUP_GRAINS = [86400, 3600, 60, 10] as const;
 
 /** date_bin's origin in the DSL and in event_counts: 2000-01-01T00:00:00Z. */
 const ORIGIN_MS = Date.UTC(2000, 0, 1);
