@@ -114,9 +114,11 @@ async function main() {
     }
     const firstLoadEvent = givenRate === undefined ? CALIBRATION_EVENTS : 2000;
 
-    // 2. Query latency idle: the same 16 clients and mix, nothing produced. The calibration's writes
-    //    are flushed first and the clients warm up unmeasured (the query app's first requests and a
+    // 2. Query latency idle: the same 16 clients and mix, nothing produced. The calibration's rows
+    //    are analyzed and its writes flushed first, and the clients warm up unmeasured (the query app's first requests and a
     //    cold cache are slower than any later minute), so the baseline is the idle steady state.
+    // What autovacuum would have done by now (it is off on the development machine's Postgres).
+    await pool.query('ANALYZE');
     await settleWrites();
     const known = { persisted: firstLoadEvent };
     const clients = new QueryClients(query.url, () => known.persisted);
