@@ -114,11 +114,11 @@ async function main() {
     }
     const firstLoadEvent = givenRate === undefined ? CALIBRATION_EVENTS : 2000;
 
-    // 2. Query latency idle: the same 16 clients and mix, nothing produced. The calibration's rows
-    //    are analyzed and its writes flushed first, and the clients warm up unmeasured (the query app's first requests and a
-    //    cold cache are slower than any later minute), so the baseline is the idle steady state.
-    // What autovacuum would have done by now; it is off on the development machine's Postgres, and
-    // without statistics the planner's choices made the idle p99 8× slower (612 ms against 77).
+    // 2. Query latency idle: the same 16 clients and mix, nothing produced, after a 10 s warm-up that
+    //    is not measured (the query app's first requests and a cold cache are slower than any later
+    //    minute). The calibration's rows are analyzed first, as autovacuum would have by now (it is
+    //    off on the development machine's Postgres; unanalyzed, the idle p99 was 612 ms against 77),
+    //    and its writes flushed.
     await pool.query('ANALYZE');
     await settleWrites();
     const known = { persisted: firstLoadEvent };
