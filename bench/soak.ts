@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Pool } from 'pg';
+import { ensureTopics } from '../libs/kafka/src';
 import { AppProcess } from '../test/support/app-process';
 import { ADMIN_DATABASE_URL, KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase, settleWrites } from './lib/bench-database';
@@ -55,7 +56,8 @@ async function main() {
     const url = await freshDatabase(database);
     pool = new Pool({ connectionString: url, max: 2 });
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topics.ingest, numPartitions: PARTITIONS }] });
+    // ensureTopics retries what a broker that just started answers (UNKNOWN_TOPIC_OR_PARTITION).
+    await ensureTopics(admin, [{ topic: topics.ingest, numPartitions: PARTITIONS }]);
     await producer.connect();
     const env = {
       DATABASE_URL: url,
