@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { ensureTopics } from '../libs/kafka/src';
 import { AppProcess } from '../test/support/app-process';
 import { KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
 import { freshDatabase, settleWrites } from './lib/bench-database';
@@ -141,7 +142,7 @@ export const run: Scenario = async () => {
   const topic = `bench.ingest.${uniqueSuffix()}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
+  await ensureTopics(admin, [{ topic, numPartitions: PARTITIONS }]);
 
   const produceMs = await produceAll(kafka, topic);
 
