@@ -1,7 +1,9 @@
 /**
- * Planning a DSL count over the event_counts rollup (migration 005): which whole buckets of which
- * grain cover a time window, and which edges of it are left to count from the events themselves.
+ * Counting over the event_counts rollup (migration 005), for DSL counts and the log's totalCount:
+ * which whole buckets of which grain cover a time window, which edges of it are left to count from
+ * the events themselves, and the SQL that sums the two.
  */
+import { SqlParams } from './sql-params';
 
 /** Grains of event_counts in seconds, coarsest first. */
 export const ROLLUP_GRAINS = [86400, 3600, 60, 10] as const;
@@ -57,3 +59,45 @@ function cover(lo: number, hi: number, grains: readonly number[]): RollupRange[]
 
 /** A plan bound as SQL: a finite time as RFC 3339, the open ends as Postgres's infinities. */
 export const timeParam = (ms: number) => (ms === Infinity ? 'infinity' : ms === -Infinity ? '-infinity' : new Date(ms).toISOString());
+
+/** Bucket origin of date_bin in SQL, the same as ORIGIN_MS. */
+export const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
+
+export interface RollupBranches {
+  tenant: string;
+  /** Conditions on the type column given (`c.type` of event_counts), each bound in `params`. */
+  typeConditions: ((column: string) => string)[];
+  /** The query's own conditions on `events e`: the edges of the window are counted with them. */
+  eventWhere: string[];
+  plan: RollupPlan;
+  /** Group columns of a row, from its time and type columns; none for a plain count. */
+  columns: (time: string, type: string) => string[];
+}
+
+/**
+ * SELECTs of rows (group columns…, n), to be joined with UNION ALL, whose sum per group is the
+ * count: one per run of whole buckets, each an index range on event_counts' key, then the window's
+ * two edges counted from the events.
+ */
+export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
+  const tenant = params.add(b.tenant);
+  const types = b.typeConditions.map((condition) => condition('c.type'));
+  const rollup = b.plan.ranges.map(
+    (r) => `SELECT ${[...b.columns('c.bucket', 'c.type'), 'c.n'].join(', ')} FROM event_counts c
+             WHERE ${[
+               `c.tenant = ${tenant}`,
+               `c.grain = ${params.add(r.grain, 'int')}`,
+               `c.bucket >= ${params.add(timeParam(r.from), 'timestamptz')}`,
+               `c.bucket < ${params.add(timeParam(r.to), 'timestamptz')}`,
+               ...types,
+             ].join(' AND ')}`,
+  );
+  const edge = (bound: string) =>
+    `SELECT ${[...b.columns('e.occurred_at', 'e.type'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...b.eventWhere, bound].join(' AND ')}`;
+  // An open end still gets its (empty) edge, so that every parameter of the filter is used.
+  return [
+    ...rollup,
+    edge(`e.occurred_at < ${params.add(timeParam(b.plan.rawBefore), 'timestamptz')}`),
+    edge(`e.occurred_at >= ${params.add(timeParam(b.plan.rawFrom), 'timestamptz')}`),
+  ];
+}

@@ -13,7 +13,7 @@ import { EVENT_COLUMNS } from './event-row';
 import { InputProblem, InvalidQueryError } from './invalid-query.error';
 import { escapeLike, SqlParams } from './sql-params';
 import { toInstant } from './instant';
-import { planRollup, ROLLUP_GRAINS, RollupPlan, timeParam } from './dsl-rollup';
+import { BUCKET_ORIGIN, planRollup, ROLLUP_GRAINS, rollupBranches, RollupPlan } from './dsl-rollup';
 
 /** How a result column converts back to JSON. */
 export type ValueKind = 'int' | 'numeric' | 'time' | 'plain';
@@ -65,7 +65,6 @@ const INTERVAL_SECONDS: Record<DslInterval, number> = {
   '12h': 43200,
   '1d': 86400,
 };
-const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
 const COMPARISONS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 type Scalar = string | number | boolean | null;
@@ -357,33 +356,18 @@ class DslCompiler {
   /** Rows (g0…, bucket, n) whose sum per group is the count: rollup buckets, then the window's edges. */
   private rollupBranches(query: DslQueryDto, where: string[], plan: RollupPlan, interval: string | undefined): string[] {
     const keyCount = (query.reduce!.groupBy ?? []).length;
-    const columns = (time: string, type: string) => [
-      ...Array.from({ length: keyCount }, (_, i) => `${type} AS g${i}`),
-      ...(interval ? [`date_bin(${interval}, ${time}, ${BUCKET_ORIGIN}) AS bucket`] : []),
-    ];
-    const typeFilters = (query.where ?? [])
-      .filter((c) => c.field === 'type')
-      .map((c) => (c.operator === 'in' ? `c.type = ANY(${this.params.add(c.value, 'text[]')})` : `c.type = ${this.params.add(c.value)}`));
-    const tenant = this.params.add(query.from?.tenant ?? DEFAULT_TENANT);
-    // One branch per run of buckets, each an index range on event_counts' key.
-    const rollup = plan.ranges.map(
-      (r) => `SELECT ${[...columns('c.bucket', 'c.type'), 'c.n'].join(', ')} FROM event_counts c
-               WHERE ${[
-                 `c.tenant = ${tenant}`,
-                 `c.grain = ${this.params.add(r.grain, 'int')}`,
-                 `c.bucket >= ${this.params.add(timeParam(r.from), 'timestamptz')}`,
-                 `c.bucket < ${this.params.add(timeParam(r.to), 'timestamptz')}`,
-                 ...typeFilters,
-               ].join(' AND ')}`,
-    );
-    const edge = (bound: string) =>
-      `SELECT ${[...columns('e.occurred_at', 'e.type'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...where, bound].join(' AND ')}`;
-    // An open end still gets its (empty) edge, so that every parameter of the filter is used.
-    return [
-      ...rollup,
-      edge(`e.occurred_at < ${this.params.add(timeParam(plan.rawBefore), 'timestamptz')}`),
-      edge(`e.occurred_at >= ${this.params.add(timeParam(plan.rawFrom), 'timestamptz')}`),
-    ];
+    return rollupBranches(this.params, {
+      tenant: query.from?.tenant ?? DEFAULT_TENANT,
+      typeConditions: (query.where ?? [])
+        .filter((c) => c.field === 'type')
+        .map((c) => (column) => (c.operator === 'in' ? `${column} = ANY(${this.params.add(c.value, 'text[]')})` : `${column} = ${this.params.add(c.value)}`)),
+      eventWhere: where,
+      plan,
+      columns: (time, type) => [
+        ...Array.from({ length: keyCount }, (_, i) => `${type} AS g${i}`),
+        ...(interval ? [`date_bin(${interval}, ${time}, ${BUCKET_ORIGIN}) AS bucket`] : []),
+      ],
+    });
   }
 
   private aggregate(type: DslReducer, name: string | undefined, collectLimit: number | undefined): { sql: string; kind: ValueKind } | undefined {
