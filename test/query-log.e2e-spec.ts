@@ -64,6 +64,13 @@ describe('query app: log, streams and stats over HTTP', () => {
       expect(r.body.events.every((e: { tenant: string }) => e.tenant === 'default')).toBe(true);
     });
 
+    it('answers a path with a trailing slash as the path without it', async () => {
+      const [plain, slashed] = await Promise.all([fx.get('/v1/events?stream=orders-big&pageSize=3'), fx.get('/v1/events/?stream=orders-big&pageSize=3')]);
+      expect(slashed.status).toBe(200);
+      expect(slashed.body).toEqual(plain.body);
+      expect((await fx.get('/v1/streams/orders-big/')).body).toMatchObject({ stream: 'orders-big', version: 250 });
+    });
+
     it('skips the count with includeTotal=false', async () => {
       const r = await fx.get('/v1/events?stream=orders-big&includeTotal=false&pageSize=5');
       expect(r.body).toMatchObject({ totalCount: null, count: 5 });

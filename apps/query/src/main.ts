@@ -31,6 +31,8 @@ async function bootstrap() {
     // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
     // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
     maxParamLength: 16 * 1024,
+    // `/v1/events/` is `/v1/events`, as Express routed it and as callers expect.
+    ignoreTrailingSlash: true,
     // A path Fastify's router cannot decode (a malformed %-escape) is refused before Nest sees it;
     // answer it with the contract's error body, as every other 400.
     frameworkErrors: (error: Error, _req: unknown, reply: FastifyReply) => {
