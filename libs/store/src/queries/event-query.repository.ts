@@ -106,6 +106,8 @@ export class EventQueryRepository {
   }
 }
 
+const ROLLUP_FILTERS: ReadonlySet<string> = new Set<keyof EventFilter>(['tenant', 'types', 'from', 'to']);
+
 /**
  * The number of events a filter matches. Filtered on nothing but type and time, that is a sum over
  * the event_counts rollup plus the window's two partial 10 s buckets counted from the log, as for a
@@ -114,8 +116,8 @@ export class EventQueryRepository {
 export function countQuery(filter: EventFilter): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const where = eventFilterConditions(filter, params);
-  const { stream, streamPrefix, status, source, requestId, q } = filter;
-  const onlyTypeAndTime = [stream, streamPrefix, status, source, requestId, q].every((f) => f === undefined);
+  // Listed by what is allowed, so that a filter field added later counts the events until it is added here.
+  const onlyTypeAndTime = Object.entries(filter).every(([field, value]) => value === undefined || ROLLUP_FILTERS.has(field));
   const plan = onlyTypeAndTime
     ? planRollup(filter.from === undefined ? -Infinity : Date.parse(filter.from), filter.to === undefined ? Infinity : Date.parse(filter.to), ROLLUP_GRAINS)
     : undefined;
