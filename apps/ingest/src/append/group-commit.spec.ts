@@ -35,6 +35,24 @@ describe('GroupCommit', () => {
     expect(await third).toEqual(persisted(['c1'], 4));
   });
 
+  it('lets a caller that queues again on hearing of its commit join the next transaction, not the one after', async () => {
+    const { store, calls } = fakeStore();
+    const group = new GroupCommit(store);
+    // Partition A's next batch follows its first once that is durable, a few promise turns later.
+    const aNext = group.append([event('a1')]).then(async () => {
+      await Promise.resolve();
+      return group.append([event('a2')]);
+    });
+    await tick();
+    void group.append([event('b1')]);
+    calls[0].resolve(persisted(['a1'], 1));
+    await tick();
+    await tick();
+    expect(calls.map((c) => c.ids)).toEqual([['a1'], ['b1', 'a2']]);
+    calls[1].resolve(persisted(['b1', 'a2'], 2));
+    expect(await aNext).toEqual(persisted(['a2'], 3));
+  });
+
   it('fails every caller of a transaction that fails, and goes on with the next', async () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);

@@ -36,10 +36,13 @@ export class GroupCommit {
 
   private async drain() {
     this.running = true;
-    // Partitions whose batches were waiting on the same commit all wake in this turn: let them
-    // queue, so they share the next transaction instead of the first going alone.
-    await setImmediate();
-    while (this.queue.length > 0) {
+    for (;;) {
+      // One turn first, for every caller that is ready to queue. The partitions of the last
+      // transaction queue their next batch only once its commit has reached them; going on at once
+      // would leave them for the transaction after, and the partitions would split into two groups
+      // whose transactions alternate, each waiting for the other's.
+      await setImmediate();
+      if (this.queue.length === 0) break;
       const group = this.takeGroup();
       try {
         const outcomes = await this.store.appendBatch(group.flatMap((p) => p.events));
