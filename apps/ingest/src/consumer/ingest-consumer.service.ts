@@ -5,27 +5,33 @@ import { EventlogConfig } from '../../../../libs/config/src';
 import { ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
 import { AppendService, DecodedBatch } from '../append/append.service';
 import { DurableOffsets } from './durable-offsets';
+import { PartitionAppends } from './partition-appends';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { KafkaRecord } from './kafka-record';
 
 const MAX_BACKOFF_MS = 2000;
 const HEARTBEAT_EVERY_MS = 3000;
+/** Records a partition may have fetched and waiting behind its unit in flight before fetching stops. */
+const MAX_WAITING_RECORDS = 4000;
 
 /**
- * The Kafka side of ingest: one consumer in the ingest group, pipelined per partition. A batch is
- * decoded as soon as it is fetched and appended once the partition's previous batch is durable, so
- * Node decodes the next fetch while Postgres commits the last. The fetch position moves on at once,
- * but the group's offset is committed only once the batch's outcomes are durable (DurableOffsets).
- * A failed append (Postgres or the broker away) is retried with backoff; a partition's later batches
- * wait behind it, so nothing is skipped, reordered or committed early.
+ * The Kafka side of ingest: one consumer in the ingest group. A batch is decoded as soon as it is
+ * fetched and handed to its partition's queue (PartitionAppends), and the consumer fetches on: Node
+ * decodes the next fetch while Postgres commits the last, and what arrives meanwhile joins the next
+ * transaction. The group's offset is committed only once the batch's outcomes are durable
+ * (DurableOffsets). A failed append (Postgres or the broker away) is retried with backoff; a
+ * partition's later batches wait behind it, so nothing is skipped, reordered or committed early.
  */
 @Injectable()
 export class IngestConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestConsumerService.name);
   private consumer?: Consumer;
   private offsets?: DurableOffsets;
-  /** Per partition, whether its newest batch became durable (false: abandoned). */
-  private readonly tails = new Map<string, Promise<boolean>>();
+  private readonly appends = new PartitionAppends(
+    (batch, partition) => this.persistUntilDurable(batch, partition),
+    (partition, nextOffset, arrivals) => this.markDurable(partition, nextOffset, arrivals),
+    MAX_WAITING_RECORDS,
+  );
   /** The partitions the group gave this member at its last join. */
   private assigned = new Set<string>();
   private stopping = false;
@@ -66,6 +72,8 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     );
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
+      // After a join kafkajs fetches every assigned partition from the group's committed offset.
+      for (const key of this.assigned) this.appends.reset(key);
     });
     await consumer.connect();
     const topics: (string | RegExp)[] = [...this.config.INGEST_TOPICS];
@@ -101,31 +109,30 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     this.metrics.batchSize.observe(records.length);
     const decoded = await this.append.decode(records);
     if (this.stopping) return void pause();
-
     const key = keyOf(batch.topic, batch.partition);
-    const previous = this.tails.get(key) ?? Promise.resolve(true);
-    const durable = previous.then(async (ok) => {
-      // A batch after one abandoned would append out of order: abandon it too (both are redelivered).
-      if (!ok || !(await this.persistUntilDurable(decoded, key, batch.firstOffset()))) return false;
-      // A partition given to another member is committed by that member; a late commit from here
-      // could only move its offset back.
-      if (this.assigned.has(key)) this.offsets!.markDurable(batch.topic, batch.partition, String(BigInt(batch.lastOffset()) + 1n));
-      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-      this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      return true;
-    });
-    this.tails.set(key, durable);
+    const room = this.appends.add(key, decoded, records.length, String(BigInt(batch.lastOffset()) + 1n), started);
+    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     resolveOffset(batch.lastOffset());
-    // At most two batches per partition in memory: this one, and the one it waits behind.
-    await whileHeartbeating(previous, heartbeat);
+    await whileHeartbeating(room, heartbeat);
+  }
+
+  private markDurable(partition: string, nextOffset: string, arrivals: bigint[]) {
+    const now = process.hrtime.bigint();
+    for (const arrived of arrivals) this.metrics.batchSeconds.observe(Number(now - arrived) / 1e9);
+    // A partition given to another member is committed by that member; a late commit from here
+    // could only move its offset back.
+    if (!this.assigned.has(partition)) return;
+    const [topic, number] = splitKey(partition);
+    this.offsets!.markDurable(topic, number, nextOffset);
   }
 
   /**
    * Appends until durable; false if given up because the app is stopping or the partition went to
    * another member, which appends the batch again from the group's committed offset.
    */
-  private async persistUntilDurable(batch: DecodedBatch, partition: string, firstOffset: string | null): Promise<boolean> {
-    const where = `${partition}@${firstOffset}`;
+  private async persistUntilDurable(batch: DecodedBatch, partition: string): Promise<boolean> {
+    const first = batch.accepted[0]?.record ?? batch.letters[0]?.record;
+    const where = `${partition}@${first?.offset}`;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.append.persist(batch);
@@ -146,13 +153,17 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
    */
   async beforeApplicationShutdown() {
     this.stopping = true;
-    await Promise.all(this.tails.values());
+    await this.appends.drained();
     await this.offsets?.flush();
     await this.consumer?.disconnect();
   }
 }
 
 const keyOf = (topic: string, partition: number) => `${topic}|${partition}`;
+const splitKey = (key: string): [string, number] => {
+  const at = key.lastIndexOf('|');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+};
 
 /** Waits for `promise`, heartbeating meanwhile so that a long wait does not cost the group membership. */
 async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
