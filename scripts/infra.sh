@@ -54,6 +54,8 @@ num.network.threads=2
 num.io.threads=2
 auto.create.topics.enable=false
 delete.topic.enable=true
+log.flush.interval.ms=1000
+log.flush.scheduler.interval.ms=1000
 PROPS
   cat > "$infra/log4j.properties" <<PROPS
 log4j.rootLogger=WARN, file
