@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../libs/store/src/migrate';
 import { TestDatabase } from './support/database';
@@ -46,6 +47,44 @@ describe('schema: migrations and the append-only log', () => {
       // Each file applied once, by one of the two runs.
       expect([...a, ...b].sort()).toEqual(readdirSync(migrations).filter((f) => f.endsWith('.sql')).sort());
     } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('keeps event_totals equal to counting the events: backfilled by its migration, then by the trigger', async () => {
+    const migrations = join(__dirname, '..', 'libs', 'store', 'migrations');
+    const before = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const fresh = await TestDatabase.create('schema_totals');
+    try {
+      for (const file of readdirSync(migrations).filter((f) => f.endsWith('.sql') && f < '007')) cpSync(join(migrations, file), join(before, file));
+      await fresh.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      await runMigrations(fresh.url, before);
+      // Positions from, a statement each: tenants, types, statuses and sources with and without values.
+      const insert = (from: number, count: number) =>
+        fresh.pool.query(
+          `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, node_id, occurred_at, status, source)
+           SELECT p, 't' || (p % 2), 'e-' || p, 's-' || p, 1, 'T' || (p % 3), '{}', '{}', 'n', TIMESTAMPTZ '2024-01-01Z' + p * INTERVAL '1 minute',
+                  CASE WHEN p % 4 = 0 THEN NULL ELSE 'st' || (p % 4) END, CASE WHEN p % 5 = 0 THEN NULL ELSE 'src' || (p % 2) END
+             FROM generate_series($1::int, $1::int + $2::int - 1) AS p`,
+          [from, count],
+        );
+      await insert(1, 40);
+      expect(await runMigrations(fresh.url, migrations)).toEqual(readdirSync(migrations).filter((f) => f.endsWith('.sql') && f >= '007'));
+      await insert(41, 25);
+      await insert(66, 1);
+      await insert(67, 30);
+      const totals = await fresh.pool.query(
+        `SELECT tenant, type, status, source, n::int, first_occurred_at, last_occurred_at FROM event_totals ORDER BY 1, 2, 3, 4`,
+      );
+      const counted = await fresh.pool.query(
+        `SELECT tenant, type, coalesce(status, '') AS status, coalesce(source, '') AS source, count(*)::int AS n,
+                min(occurred_at) AS first_occurred_at, max(occurred_at) AS last_occurred_at
+           FROM events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+      );
+      expect(counted.rows.length).toBeGreaterThan(10);
+      expect(totals.rows).toEqual(counted.rows);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
       await fresh.drop();
     }
   });

@@ -24,26 +24,55 @@ const BY_TYPE = 0b011;
 const BY_STATUS = 0b101;
 const BY_SOURCE = 0b110;
 
+/** Filter fields the event_totals rollup answers: a filter on anything else counts the events. */
+const TOTALS_FILTERS: ReadonlySet<string> = new Set<keyof EventFilter>(['tenant']);
+
+/** The grouping-sets query of counts(); exported for its unit test. */
+export function groupsQuery(filter: EventFilter): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const wholeTenant = Object.entries(filter).every(([field, value]) => value === undefined || TOTALS_FILTERS.has(field));
+  if (wholeTenant) {
+    return {
+      text: `SELECT t.type, t.status, t.source, GROUPING(t.type, t.status, t.source) AS g, sum(t.n) AS n,
+                    min(t.first_occurred_at) AS first, max(t.last_occurred_at) AS last
+               FROM event_totals t WHERE t.tenant = ${params.add(filter.tenant)}
+              GROUP BY GROUPING SETS ((t.type), (t.status), (t.source), ())`,
+      values: params.values,
+    };
+  }
+  const where = eventFilterConditions(filter, params).join(' AND ');
+  return {
+    text: `SELECT e.type, e.status, e.source, GROUPING(e.type, e.status, e.source) AS g, count(*) AS n,
+                  min(e.occurred_at) AS first, max(e.occurred_at) AS last
+             FROM events e WHERE ${where}
+            GROUP BY GROUPING SETS ((e.type), (e.status), (e.source), ())`,
+    values: params.values,
+  };
+}
+
+function distinctStreamsQuery(filter: EventFilter): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const where = eventFilterConditions(filter, params).join(' AND ');
+  return { text: `SELECT count(DISTINCT e.stream) AS n FROM events e WHERE ${where}`, values: params.values };
+}
+
 @Injectable()
 export class StatsQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Counts by type, status and source and the time span, in one pass over the matching events. */
+  /**
+   * Counts by type, status and source and the time span: for a whole tenant from the event_totals
+   * rollup, else in one pass over the matching events.
+   */
   async counts(filter: EventFilter): Promise<EventCounts> {
-    const params = new SqlParams();
-    const where = eventFilterConditions(filter, params).join(' AND ');
     const windowed = filter.from !== undefined || filter.to !== undefined;
     const [groups, streams] = await Promise.all([
-      this.pool.query<{ type: string | null; status: string | null; source: string | null; g: number; n: string; first: Date | null; last: Date | null }>(
-        `SELECT e.type, e.status, e.source, GROUPING(e.type, e.status, e.source) AS g, count(*) AS n,
-                min(e.occurred_at) AS first, max(e.occurred_at) AS last
-           FROM events e WHERE ${where}
-          GROUP BY GROUPING SETS ((e.type), (e.status), (e.source), ())`,
-        params.values,
+      this.pool.query<{ type: string | null; status: string | null; source: string | null; g: number; n: string | null; first: Date | null; last: Date | null }>(
+        groupsQuery(filter),
       ),
       // The stream heads answer without a time window; within one, only the events can.
       windowed
-        ? this.pool.query<{ n: string }>(`SELECT count(DISTINCT e.stream) AS n FROM events e WHERE ${where}`, params.values)
+        ? this.pool.query<{ n: string }>(distinctStreamsQuery(filter))
         : filter.stream !== undefined
           ? this.pool.query<{ n: string }>('SELECT count(*) AS n FROM streams WHERE tenant = $1 AND stream = $2', [filter.tenant, filter.stream])
           : this.pool.query<{ n: string }>('SELECT count(*) AS n FROM streams WHERE tenant = $1', [filter.tenant]),
@@ -58,7 +87,8 @@ export class StatsQueryRepository {
       lastOccurredAt: null,
     };
     for (const row of groups.rows) {
-      const n = Number(row.n);
+      // A tenant with no events has no totals rows: its grand total is a sum over nothing.
+      const n = Number(row.n ?? 0);
       if (row.g === BY_TYPE) counts.byType[row.type!] = n;
       else if (row.g === BY_STATUS) counts.byStatus[row.status ?? ''] = n;
       else if (row.g === BY_SOURCE) counts.bySource[row.source ?? ''] = n;
