@@ -16,6 +16,15 @@ export interface EventFilter {
   to?: string;
 }
 
+/**
+ * Whether a filter sets no field but those allowed. A rollup answers a filter only on the fields it
+ * keeps; listing what is allowed means a filter field added later is counted from the events until
+ * it is added to the list.
+ */
+export function filtersOnly(filter: EventFilter, allowed: readonly (keyof EventFilter)[]): boolean {
+  return Object.entries(filter).every(([field, value]) => value === undefined || allowed.includes(field as keyof EventFilter));
+}
+
 /** WHERE conditions on `events e` for a filter; every value bound. */
 export function eventFilterConditions(filter: EventFilter, params: SqlParams): string[] {
   const where = [`e.tenant = ${params.add(filter.tenant)}`];

@@ -4,7 +4,7 @@ import { EventPage, SortField, SortOrder, StoredEvent } from '../../../contracts
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { planRollup, ROLLUP_GRAINS, rollupBranches } from './dsl-rollup';
-import { EventFilter, eventFilterConditions } from './event-filter';
+import { EventFilter, eventFilterConditions, filtersOnly } from './event-filter';
 import { EVENT_COLUMNS, EVENT_JSON_COLUMNS, EventJsonRow, EventRow, toEventJson, toStoredEvent } from './event-row';
 import { SqlParams } from './sql-params';
 
@@ -106,8 +106,6 @@ export class EventQueryRepository {
   }
 }
 
-const ROLLUP_FILTERS: ReadonlySet<string> = new Set<keyof EventFilter>(['tenant', 'types', 'from', 'to']);
-
 /**
  * The number of events a filter matches. Filtered on nothing but type and time, that is a sum over
  * the event_counts rollup plus the window's two partial 10 s buckets counted from the log, as for a
@@ -116,8 +114,7 @@ const ROLLUP_FILTERS: ReadonlySet<string> = new Set<keyof EventFilter>(['tenant'
 export function countQuery(filter: EventFilter): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const where = eventFilterConditions(filter, params);
-  // Listed by what is allowed, so that a filter field added later counts the events until it is added here.
-  const onlyTypeAndTime = Object.entries(filter).every(([field, value]) => value === undefined || ROLLUP_FILTERS.has(field));
+  const onlyTypeAndTime = filtersOnly(filter, ['tenant', 'types', 'from', 'to']);
   const plan = onlyTypeAndTime
     ? planRollup(filter.from === undefined ? -Infinity : Date.parse(filter.from), filter.to === undefined ? Infinity : Date.parse(filter.to), ROLLUP_GRAINS)
     : undefined;

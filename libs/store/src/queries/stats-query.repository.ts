@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '../pg-pool.provider';
-import { EventFilter, eventFilterConditions } from './event-filter';
+import { EventFilter, eventFilterConditions, filtersOnly } from './event-filter';
 import { SqlParams } from './sql-params';
 
 export interface EventCounts {
@@ -24,14 +24,11 @@ const BY_TYPE = 0b011;
 const BY_STATUS = 0b101;
 const BY_SOURCE = 0b110;
 
-/** Filter fields the event_totals rollup answers: a filter on anything else counts the events. */
-const TOTALS_FILTERS: ReadonlySet<string> = new Set<keyof EventFilter>(['tenant']);
-
 /** The grouping-sets query of counts(); exported for its unit test. */
 export function groupsQuery(filter: EventFilter): { text: string; values: unknown[] } {
   const params = new SqlParams();
-  const wholeTenant = Object.entries(filter).every(([field, value]) => value === undefined || TOTALS_FILTERS.has(field));
-  if (wholeTenant) {
+  // event_totals keeps no stream and no time: it answers a whole tenant only.
+  if (filtersOnly(filter, ['tenant'])) {
     return {
       text: `SELECT t.type, t.status, t.source, GROUPING(t.type, t.status, t.source) AS g, sum(t.n) AS n,
                     min(t.first_occurred_at) AS first, max(t.last_occurred_at) AS last
