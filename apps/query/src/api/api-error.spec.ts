@@ -9,9 +9,15 @@ describe('toErrorBody: what a failure from Postgres becomes', () => {
     ['too many connections (53300)', pgError('53300')],
     ['the database missing (3D000)', pgError('3D000', 'database "eventlog" does not exist')],
     ['a refused socket', pgError('ECONNREFUSED')],
-    ['the pool timing out', new Error('timeout exceeded when trying to connect')],
-  ])('%s: 503', (_what, err) => {
-    expect(toErrorBody(err)).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+  ])('%s: 503, unavailable', (_what, err) => {
+    expect(toErrorBody(err)).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again later' });
+  });
+
+  it('no pooled connection free in time: 503, busy rather than unavailable', () => {
+    expect(toErrorBody(new Error('timeout exceeded when trying to connect'))).toMatchObject({
+      statusCode: 503,
+      message: 'the database is busy: no connection came free in time; try again later',
+    });
   });
 
   it('a value Postgres refused (class 22): 400', () => {

@@ -50,7 +50,9 @@ export const validationError = (details: ApiErrorDetail[]) =>
 // too many connections (53300), the database missing (3D000).
 const PG_UNAVAILABLE_CODES = /^(08|57P0|53300|3D000)/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
-const PG_UNAVAILABLE_TEXT = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i;
+const PG_UNAVAILABLE_TEXT = /Connection terminated|Client has encountered a connection error|Connection closed/i;
+// pg-pool's refusal when no connection of the pool came free in time: every one busy with a query.
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = String((err as { code?: unknown })?.code ?? '');
@@ -84,6 +86,7 @@ export function toErrorBody(err: unknown): ApiErrorBody {
     const message = (err as Error).message;
     return errorBody(statusCode === 415 ? 400 : statusCode, message, [{ field: 'body', message }]);
   }
+  if ((err as Error)?.message === POOL_WAIT_TIMEOUT) return errorBody(503, 'the database is busy: no connection came free in time; try again later');
   if (isDatabaseUnavailable(err)) return errorBody(503, 'the database is unavailable; try again later');
   // A value Postgres refused (SQLSTATE class 22) that validation let through is still the caller's input.
   if (/^22/.test(String((err as { code?: unknown })?.code ?? ''))) return errorBody(400, `invalid value: ${(err as Error).message}`);
