@@ -7,6 +7,7 @@ import { AppProcess } from '../test/support/app-process';
 import { recordBytesFor } from '../libs/kafka/src';
 import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase } from './lib/bench-database';
+import { cpuSeconds, cpuShares } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
 /*
@@ -92,7 +93,7 @@ interface Latency {
  * competed with it for CPU), and the latency is produce → on the outbound topic, which is what a
  * subscriber anywhere can see; its own fetch wait comes on top.
  */
-async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies: Latency[]; produced: number }> {
+async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies: Latency[]; produced: number; cpu?: string }> {
   const url = await freshDatabase('eventlog_bench_relay_latency');
   const topic = `bench.latency.${uniqueSuffix()}`;
   const env = {
@@ -138,8 +139,19 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   // The lines are spelled out rather than JSON.stringify'd: the generator shares the 2 cores with
   // the system under test, and its ids and stream names need no escaping.
   const note = 'x'.repeat(800);
+  // Every process on the shared cores, read at the start and the end of the measured window.
+  const groups = {
+    ingest: (pid: number) => pid === ingest.pid,
+    relay: (pid: number) => pid === relay.pid,
+    broker: (_pid: number, comm: string) => comm === 'java',
+    postgres: (_pid: number, comm: string) => comm === 'postgres',
+    kcat: (pid: number) => pid === producer.pid,
+    'this bench': (pid: number) => pid === process.pid,
+  };
+  let cpuFrom: { at: number; used?: Record<string, number> } | undefined;
   while (Date.now() < end) {
     const started = Date.now();
+    if (!cpuFrom && started >= measureFrom) cpuFrom = { at: started, used: cpuSeconds(groups) };
     const due = Math.max(1, Math.round(((started - begin + tick) * rate) / 1000) - produced);
     let lines = '';
     for (let n = 0; n < due; n++) {
@@ -150,6 +162,8 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     if (!producer.stdin.write(lines)) await new Promise((r) => producer.stdin.once('drain', r));
     await new Promise((r) => setTimeout(r, Math.max(0, tick - (Date.now() - started))));
   }
+  const cpuTo = cpuSeconds(groups);
+  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, (Date.now() - cpuFrom.at) / 1000) : undefined;
   producer.stdin.end();
   if ((await exited) !== 0) throw new Error('kcat failed to produce the load');
   const db = new Client({ connectionString: url });
@@ -185,14 +199,14 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   await consumer.disconnect();
   await admin.deleteTopics({ topics: [env.INGEST_TOPICS, env.DLQ_TOPIC, env.OUTBOUND_TOPIC] }).catch(() => undefined);
   await admin.disconnect();
-  return { latencies: [...byPosition.values()], produced };
+  return { latencies: [...byPosition.values()], produced, cpu };
 }
 
 export const run: Scenario = async () => {
   const kafka = new Kafka({ brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const backlog = await relayBacklog(kafka);
   const { rate, basis } = latencyRate();
-  const { latencies, produced } = await endToEndLatency(kafka, rate);
+  const { latencies, produced, cpu } = await endToEndLatency(kafka, rate);
   const steady = latencies.filter((l) => !l.warmUp);
   const total = steady.map((l) => l.total);
   const toRecorded = steady.map((l) => l.toRecorded);
@@ -216,6 +230,7 @@ export const run: Scenario = async () => {
       'latency ends at the broker\'s LogAppendTime on the outbound topic, read back after the run (no live reader on the same cores)',
       `backlog: ${backlog.ms} ms from relay process start (including start-up) to the checkpoint reaching ${BACKLOG}`,
       'layout: ingest (INGEST_RUNS_RELAY=false) and the relay as separate processes, as docker-compose runs them',
+      `CPU in the measured window, of one core (2 here): ${cpu ?? 'not measured (no /proc)'}`,
       'load: kcat (librdkafka, acks=all, linger.ms=5), fed by the bench every 20 ms; sentAt is when its 20 ms tick went to kcat',
     ],
   };

@@ -51,6 +51,11 @@ export class AppProcess {
     return proc;
   }
 
+  /** The running process's pid (for the benches' CPU figures). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url() {
     return `http://127.0.0.1:${this.port}`;
   }

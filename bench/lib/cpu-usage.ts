@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Which processes a share of the CPU is reported for: by pid, or by a test of the command name. */
+export type CpuGroups = Record<string, (pid: number, comm: string) => boolean>;
+
+/** CPU seconds used so far by each group's processes, from /proc; undefined where there is none. */
+export function cpuSeconds(groups: CpuGroups): Record<string, number> | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const ticks = clockTicks();
+  const used: Record<string, number> = Object.fromEntries(Object.keys(groups).map((name) => [name, 0]));
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state …: comm may hold spaces, so the fields are counted from its closing paren.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the paren.
+    const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+    for (const [name, matches] of Object.entries(groups)) {
+      if (matches(Number(pid), comm)) used[name] += seconds;
+    }
+  }
+  return used;
+}
+
+/** Each group's share of one core between two readings, in percent, and their total. */
+export function cpuShares(before: Record<string, number>, after: Record<string, number>, seconds: number): string {
+  const shares = Object.keys(before).map((name) => [name, Math.round(((after[name] - before[name]) / seconds) * 100)] as const);
+  const total = shares.reduce((sum, [, share]) => sum + share, 0);
+  return `${shares.map(([name, share]) => `${name} ${share}%`).join(', ')}; ${total}% in all`;
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticksPerSecond;
+}
