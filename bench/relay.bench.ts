@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -139,7 +140,8 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   // The lines are spelled out rather than JSON.stringify'd: the generator shares the 2 cores with
   // the system under test, and its ids and stream names need no escaping.
   const note = 'x'.repeat(800);
-  // Every process on the shared cores, read at the start and the end of the measured window.
+  // Every process on the shared cores, read at the start and the end of the measured window: the
+  // broker is the only JVM here, and every Postgres backend counts.
   const groups = {
     ingest: (pid: number) => pid === ingest.pid,
     relay: (pid: number) => pid === relay.pid,
@@ -230,7 +232,7 @@ export const run: Scenario = async () => {
       'latency ends at the broker\'s LogAppendTime on the outbound topic, read back after the run (no live reader on the same cores)',
       `backlog: ${backlog.ms} ms from relay process start (including start-up) to the checkpoint reaching ${BACKLOG}`,
       'layout: ingest (INGEST_RUNS_RELAY=false) and the relay as separate processes, as docker-compose runs them',
-      `CPU in the measured window, of one core (2 here): ${cpu ?? 'not measured (no /proc)'}`,
+      `CPU in the measured window, of one core (${cpus().length} here): ${cpu ?? 'not measured (no /proc)'}`,
       'load: kcat (librdkafka, acks=all, linger.ms=5), fed by the bench every 20 ms; sentAt is when its 20 ms tick went to kcat',
     ],
   };

@@ -13,10 +13,10 @@ describe('toErrorBody: what a failure from Postgres becomes', () => {
     expect(toErrorBody(err)).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again later' });
   });
 
-  it('no pooled connection free in time: 503, busy rather than unavailable', () => {
+  it('no pooled connection free in time: 503, saying no connection came free rather than that Postgres is away', () => {
     expect(toErrorBody(new Error('timeout exceeded when trying to connect'))).toMatchObject({
       statusCode: 503,
-      message: 'the database is busy: no connection came free in time; try again later',
+      message: 'no database connection came free in time (Postgres is busy or slow); try again later',
     });
   });
 

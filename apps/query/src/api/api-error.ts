@@ -51,7 +51,8 @@ export const validationError = (details: ApiErrorDetail[]) =>
 const PG_UNAVAILABLE_CODES = /^(08|57P0|53300|3D000)/;
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const PG_UNAVAILABLE_TEXT = /Connection terminated|Client has encountered a connection error|Connection closed/i;
-// pg-pool's refusal when no connection of the pool came free in time: every one busy with a query.
+// pg-pool's refusal when no connection of the pool came free in time: each was busy with a query
+// (a slow Postgres, or one that stopped answering mid-query), which is not Postgres refusing them.
 const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
 
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -86,7 +87,7 @@ export function toErrorBody(err: unknown): ApiErrorBody {
     const message = (err as Error).message;
     return errorBody(statusCode === 415 ? 400 : statusCode, message, [{ field: 'body', message }]);
   }
-  if ((err as Error)?.message === POOL_WAIT_TIMEOUT) return errorBody(503, 'the database is busy: no connection came free in time; try again later');
+  if ((err as Error)?.message === POOL_WAIT_TIMEOUT) return errorBody(503, 'no database connection came free in time (Postgres is busy or slow); try again later');
   if (isDatabaseUnavailable(err)) return errorBody(503, 'the database is unavailable; try again later');
   // A value Postgres refused (SQLSTATE class 22) that validation let through is still the caller's input.
   if (/^22/.test(String((err as { code?: unknown })?.code ?? ''))) return errorBody(400, `invalid value: ${(err as Error).message}`);
