@@ -8,7 +8,7 @@ import { AppProcess } from '../test/support/app-process';
 import { recordBytesFor } from '../libs/kafka/src';
 import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase } from './lib/bench-database';
-import { cpuSeconds, cpuShares } from './lib/cpu-usage';
+import { cpuSeconds, cpuShares, stealSeconds } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
 /*
@@ -150,10 +150,10 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     kcat: (pid: number) => pid === producer.pid,
     'this bench': (pid: number) => pid === process.pid,
   };
-  let cpuFrom: { at: number; used?: Record<string, number> } | undefined;
+  let cpuFrom: { at: number; used?: Record<string, number>; steal?: number } | undefined;
   while (Date.now() < end) {
     const started = Date.now();
-    if (!cpuFrom && started >= measureFrom) cpuFrom = { at: started, used: cpuSeconds(groups) };
+    if (!cpuFrom && started >= measureFrom) cpuFrom = { at: started, used: cpuSeconds(groups), steal: stealSeconds() };
     const due = Math.max(1, Math.round(((started - begin + tick) * rate) / 1000) - produced);
     let lines = '';
     for (let n = 0; n < due; n++) {
@@ -165,7 +165,10 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     await new Promise((r) => setTimeout(r, Math.max(0, tick - (Date.now() - started))));
   }
   const cpuTo = cpuSeconds(groups);
-  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, (Date.now() - cpuFrom.at) / 1000) : undefined;
+  const stealTo = stealSeconds();
+  const window = cpuFrom ? (Date.now() - cpuFrom.at) / 1000 : 0;
+  const stolen = cpuFrom?.steal !== undefined && stealTo !== undefined ? `; taken by the hypervisor (steal) ${Math.round(((stealTo - cpuFrom.steal) / window) * 100)}%` : '';
+  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, window) + stolen : undefined;
   producer.stdin.end();
   if ((await exited) !== 0) throw new Error('kcat failed to produce the load');
   const db = new Client({ connectionString: url });

@@ -41,6 +41,20 @@ export function cpuShares(before: Record<string, number>, after: Record<string, 
   return `${shares.map(([name, share]) => `${name} ${share}%`).join(', ')}; ${total}% in all`;
 }
 
+/**
+ * CPU seconds of all cores the hypervisor gave to other guests so far ("steal", /proc/stat): time
+ * this machine's processes were ready to run and could not, which no process's share shows.
+ */
+export function stealSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    // cpu user nice system idle iowait irq softirq steal …
+    return Number(fields[8]) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
