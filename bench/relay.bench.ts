@@ -166,9 +166,9 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   }
   const cpuTo = cpuSeconds(groups);
   const stealTo = stealSeconds();
-  const window = cpuFrom ? (Date.now() - cpuFrom.at) / 1000 : 0;
-  const stolen = cpuFrom?.steal !== undefined && stealTo !== undefined ? `; taken by the hypervisor (steal) ${Math.round(((stealTo - cpuFrom.steal) / window) * 100)}%` : '';
-  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, window) + stolen : undefined;
+  const windowSeconds = cpuFrom ? (Date.now() - cpuFrom.at) / 1000 : 0;
+  const stolen = cpuFrom?.steal !== undefined && stealTo !== undefined ? `; taken by the hypervisor (steal) ${Math.round(((stealTo - cpuFrom.steal) / windowSeconds) * 100)}%` : '';
+  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, windowSeconds) + stolen : undefined;
   producer.stdin.end();
   if ((await exited) !== 0) throw new Error('kcat failed to produce the load');
   const db = new Client({ connectionString: url });

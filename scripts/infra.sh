@@ -81,7 +81,7 @@ start_kafka() {
   fetch_jars
   write_config
   # The JVM's full tiered JIT, not C1 alone (-XX:TieredStopAtLevel=1): the broker runs for the
-  # whole test suite or bench, and C2-compiled code uses about a third less CPU (decision 005).
+  # whole test suite or bench, and its C2-compiled code used about 30% less CPU (decision 005).
   local jvm=(-Xms128m -Xmx512m -XX:+UseSerialGC -Dlog4j.configuration="file:$infra/log4j.properties")
   java "${jvm[@]}" -cp "$lib/*" kafka.tools.StorageTool format -t eventlogLocalKafka0001 \
     -c "$infra/server.properties" --ignore-formatted >"$infra/logs/format.log" 2>&1
