@@ -8,7 +8,7 @@ import { AppProcess } from '../test/support/app-process';
 import { recordBytesFor } from '../libs/kafka/src';
 import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase } from './lib/bench-database';
-import { cpuSeconds, cpuShares, stealSeconds } from './lib/cpu-usage';
+import { cpuShares, CpuReading, readCpu } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
 /*
@@ -150,10 +150,11 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     kcat: (pid: number) => pid === producer.pid,
     'this bench': (pid: number) => pid === process.pid,
   };
-  let cpuFrom: { at: number; used?: Record<string, number>; steal?: number } | undefined;
+  // Without /proc there is no reading; trying again each tick is cheap and finds none either.
+  let cpuFrom: CpuReading | undefined;
   while (Date.now() < end) {
     const started = Date.now();
-    if (!cpuFrom && started >= measureFrom) cpuFrom = { at: started, used: cpuSeconds(groups), steal: stealSeconds() };
+    if (!cpuFrom && started >= measureFrom) cpuFrom = readCpu(groups);
     const due = Math.max(1, Math.round(((started - begin + tick) * rate) / 1000) - produced);
     let lines = '';
     for (let n = 0; n < due; n++) {
@@ -164,11 +165,8 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     if (!producer.stdin.write(lines)) await new Promise((r) => producer.stdin.once('drain', r));
     await new Promise((r) => setTimeout(r, Math.max(0, tick - (Date.now() - started))));
   }
-  const cpuTo = cpuSeconds(groups);
-  const stealTo = stealSeconds();
-  const windowSeconds = cpuFrom ? (Date.now() - cpuFrom.at) / 1000 : 0;
-  const stolen = cpuFrom?.steal !== undefined && stealTo !== undefined ? `; taken by the hypervisor (steal) ${Math.round(((stealTo - cpuFrom.steal) / windowSeconds) * 100)}%` : '';
-  const cpu = cpuFrom?.used && cpuTo ? cpuShares(cpuFrom.used, cpuTo, windowSeconds) + stolen : undefined;
+  const cpuTo = readCpu(groups);
+  const cpu = cpuFrom && cpuTo ? cpuShares(cpuFrom, cpuTo) : undefined;
   producer.stdin.end();
   if ((await exited) !== 0) throw new Error('kcat failed to produce the load');
   const db = new Client({ connectionString: url });

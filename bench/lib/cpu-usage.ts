@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export type CpuGroups = Record<string, (pid: number, comm: string) => boolean>;
 
 /** CPU seconds used so far by each group's processes, from /proc; undefined where there is none. */
-export function cpuSeconds(groups: CpuGroups): Record<string, number> | undefined {
+function cpuSeconds(groups: CpuGroups): Record<string, number> | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -34,18 +34,34 @@ export function cpuSeconds(groups: CpuGroups): Record<string, number> | undefine
   return used;
 }
 
-/** Each group's share of one core between two readings, in percent, and their total. */
-export function cpuShares(before: Record<string, number>, after: Record<string, number>, seconds: number): string {
-  const shares = Object.keys(before).map((name) => [name, Math.round(((after[name] - before[name]) / seconds) * 100)] as const);
+/** What the processes of each group, and the hypervisor's other guests, had used at one moment. */
+export interface CpuReading {
+  at: number;
+  used: Record<string, number>;
+  steal?: number;
+}
+
+export function readCpu(groups: CpuGroups): CpuReading | undefined {
+  const used = cpuSeconds(groups);
+  return used && { at: Date.now(), used, steal: stealSeconds() };
+}
+
+/** Each group's share of one core between two readings, in percent, their total, and the steal. */
+export function cpuShares(before: CpuReading, after: CpuReading): string {
+  const seconds = (after.at - before.at) / 1000;
+  const percent = (used: number) => Math.round((used / seconds) * 100);
+  const shares = Object.keys(before.used).map((name) => [name, percent(after.used[name] - before.used[name])] as const);
   const total = shares.reduce((sum, [, share]) => sum + share, 0);
-  return `${shares.map(([name, share]) => `${name} ${share}%`).join(', ')}; ${total}% in all`;
+  const steal =
+    before.steal !== undefined && after.steal !== undefined ? `; taken by the hypervisor (steal) ${percent(after.steal - before.steal)}%` : '';
+  return `${shares.map(([name, share]) => `${name} ${share}%`).join(', ')}; ${total}% in all${steal}`;
 }
 
 /**
  * CPU seconds of all cores the hypervisor gave to other guests so far ("steal", /proc/stat): time
  * this machine's processes were ready to run and could not, which no process's share shows.
  */
-export function stealSeconds(): number | undefined {
+function stealSeconds(): number | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
     // cpu user nice system idle iowait irq softirq steal …
