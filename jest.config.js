@@ -20,13 +20,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
-      // Stops the broker and restarts Postgres: run alone, after the rest (npm run test:faults).
+      // Stops a broker and restarts Postgres, both its own (scripts/faults-infra.sh, started and
+      // stopped by its global setup and teardown): run alone, after the rest (npm run test:faults).
       displayName: 'faults',
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/faults/*.faults-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
     },
   ],
 };
