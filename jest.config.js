@@ -4,6 +4,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
   // End-to-end tests wait on real brokers and processes; unit tests finish long before this.
   testTimeout: 120000,
+  // The seed of the run in every summary, so a failure can be replayed (--seed); fast-check prints its own.
+  showSeed: true,
   projects: [
     {
       displayName: 'unit',
