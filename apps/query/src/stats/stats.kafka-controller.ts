@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, StatsQueryDto } from '../../../../libs/contracts/src';
 import { kafkaReply } from '../api/kafka-reply';
 import { StatsService } from './stats.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
 
 @Controller()
 export class StatsKafkaController {
@@ -11,7 +11,7 @@ export class StatsKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.stats)
-  async get(@Payload() request: StatsQueryDto) {
-    return kafkaReply(await this.stats.get(request));
+  async get(@Payload() request: StatsQueryDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.stats.get(tenant, request));
   }
 }

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, ReadStreamRequestDto } from '../../../../libs/contracts/src';
 import { kafkaReply } from '../api/kafka-reply';
 import { StreamsService } from './streams.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
 
 /** eventlog.query.stream: a stream read with its head (limit 0 for the head alone). */
 @Controller()
@@ -12,7 +12,7 @@ export class StreamsKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.stream)
-  async read(@Payload() request: ReadStreamRequestDto) {
-    return kafkaReply(await this.streams.read(request));
+  async read(@Payload() request: ReadStreamRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.streams.read(tenant, request));
   }
 }

@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '../../../../libs/contracts/src';
 import { kafkaReply } from '../api/kafka-reply';
 import { TracesService } from './traces.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
 
 @Controller()
 export class TracesKafkaController {
@@ -11,13 +11,13 @@ export class TracesKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.trace)
-  async trace(@Payload() request: TraceRequestDto) {
-    return kafkaReply(await this.traces.trace(request));
+  async trace(@Payload() request: TraceRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.traces.trace(tenant, request.requestId));
   }
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.traceNode)
-  async node(@Payload() request: TraceNodeRequestDto) {
-    return kafkaReply(await this.traces.node(request));
+  async node(@Payload() request: TraceNodeRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.traces.node(tenant, request.requestId, request.nodeId));
   }
 }

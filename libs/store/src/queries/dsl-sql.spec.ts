@@ -2,7 +2,7 @@ import { DslQueryDto } from '../../../contracts/src';
 import { compileDsl } from './dsl-sql';
 import { InvalidQueryError } from './invalid-query.error';
 
-const compile = (q: object) => compileDsl(q as DslQueryDto);
+const compile = (q: object) => compileDsl((q as DslQueryDto).from?.tenant ?? 'default', q as DslQueryDto);
 
 function problemsOf(q: object) {
   try {

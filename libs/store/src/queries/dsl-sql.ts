@@ -1,5 +1,4 @@
 import {
-  DEFAULT_TENANT,
   DslConditionDto,
   DslInterval,
   DslQueryDto,
@@ -74,17 +73,20 @@ type Scalar = string | number | boolean | null;
  * paths are bound as text[] parameters, every value is bound and checked against its field's kind;
  * every problem found is reported with its path (where[1].value) in one InvalidQueryError.
  */
-export function compileDsl(query: DslQueryDto): CompiledDsl {
-  return new DslCompiler().compile(query);
+export function compileDsl(tenant: string, query: DslQueryDto): CompiledDsl {
+  return new DslCompiler().compile(tenant, query);
 }
 
 class DslCompiler {
   private readonly params = new SqlParams();
   private readonly problems: InputProblem[] = [];
+  /** The tenant decided for the request; the query's own from.tenant is never read. */
+  private tenant = '';
 
-  compile(query: DslQueryDto): CompiledDsl {
+  compile(tenant: string, query: DslQueryDto): CompiledDsl {
+    this.tenant = tenant;
     const filter: EventFilter = {
-      tenant: query.from?.tenant ?? DEFAULT_TENANT,
+      tenant,
       stream: query.from?.stream,
       streamPrefix: query.from?.streamPrefix,
     };
@@ -357,7 +359,7 @@ class DslCompiler {
   private rollupBranches(query: DslQueryDto, where: string[], plan: RollupPlan, interval: string | undefined): string[] {
     const keyCount = (query.reduce!.groupBy ?? []).length;
     return rollupBranches(this.params, {
-      tenant: query.from?.tenant ?? DEFAULT_TENANT,
+      tenant: this.tenant,
       typeConditions: (query.where ?? [])
         .filter((c) => c.field === 'type')
         .map((c) => (column) => (c.operator === 'in' ? `${column} = ANY(${this.params.add(c.value, 'text[]')})` : `${column} = ${this.params.add(c.value)}`)),
