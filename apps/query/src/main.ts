@@ -15,6 +15,7 @@ import { QueryMetricsInterceptor } from './api/query.metrics';
 import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
 import { errorBody } from './api/api-error';
 import { createValidationPipe } from './api/validation.pipe';
+import { exactJsonBodyParser, ExactJsonKafkaDeserializer } from './api/exact-json-request';
 import { QueryModule } from './query.module';
 import { ensureQueryTopics, requestTopics } from './query-topics';
 
@@ -43,6 +44,8 @@ async function bootstrap() {
   });
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // JSON bodies are parsed exactly or refused (a 400 naming the value), never silently changed.
+  app.useBodyParser('application/json', { bodyLimit: adapter.getInstance().initialConfig.bodyLimit }, exactJsonBodyParser);
   app.enableShutdownHooks();
   // Events arrive as JSON text Postgres built; replies splice it in instead of re-serialising it.
   adapter.getInstance().setReplySerializer((payload) => stringifyWithRaw(payload));
@@ -80,6 +83,9 @@ async function bootstrap() {
           // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
           run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
           producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+          // Request values reach the deserializer as bytes, which parses them exactly or refuses them.
+          parser: { keepBinary: true },
+          deserializer: new ExactJsonKafkaDeserializer(),
         },
         config.QUERY_TOPIC_PREFIX ?? '',
       ),

@@ -1,3 +1,4 @@
+import { Omittable } from './omittable';
 import {
   IsDefined,
   IsOptional,
@@ -75,14 +76,17 @@ function IsPlainObject(options?: ValidationOptions) {
 
 /**
  * The input envelope of contract section 1, after CloudEvents and header mapping. Validated with
- * whitelist + forbidNonWhitelisted, so unknown fields are named in the rejection.
+ * whitelist + forbidNonWhitelisted, so unknown fields are named in the rejection. A field stored as
+ * null when absent (source, status, message, requestId, parentNodeId) takes null as absent; a
+ * field with a default (tenant, data, metadata, nodeId, occurredAt, expectedVersion) refuses null,
+ * which would otherwise be stored as the default without a word (docs/decisions/022).
  */
 export class EventEnvelopeDto {
   @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })
   @IsString()
   id: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 64)
   @Matches(NO_CONTROL_CHARS, { message: 'tenant must not contain control characters' })
@@ -99,11 +103,11 @@ export class EventEnvelopeDto {
   @Length(1, 200)
   type: string;
 
-  @IsOptional()
+  @Omittable()
   @IsPlainObject()
   data?: Record<string, unknown>;
 
-  @IsOptional()
+  @Omittable()
   @IsPlainObject()
   metadata?: Record<string, unknown>;
 
@@ -127,7 +131,7 @@ export class EventEnvelopeDto {
   @MaxLength(128)
   requestId?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 128)
   nodeId?: string;
@@ -137,11 +141,11 @@ export class EventEnvelopeDto {
   @Length(1, 128)
   parentNodeId?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsTimestamp()
   occurredAt?: string | number;
 
-  @IsOptional()
+  @Omittable()
   @IsExpectedVersion()
   expectedVersion?: number | 'any' | 'no_stream' | 'stream_exists';
 }

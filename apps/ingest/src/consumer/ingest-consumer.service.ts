@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '../../../../libs/config/src';
-import { ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
+import { appTopics, ensureTopicsWith, KAFKA } from '../../../../libs/kafka/src';
 import { AppendService, DecodedBatch } from '../append/append.service';
 import { DurableOffsets } from './durable-offsets';
 import { PartitionAppends } from './partition-appends';
@@ -44,14 +44,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   async onApplicationBootstrap() {
-    await ensureTopicsWith(this.kafka, [
-      ...this.config.INGEST_TOPICS.map((topic) => ({ topic, numPartitions: this.config.TOPIC_PARTITIONS })),
-      {
-        topic: this.config.DLQ_TOPIC,
-        numPartitions: this.config.TOPIC_PARTITIONS,
-        maxMessageBytes: recordBytesFor(this.config.MAX_EVENT_BYTES),
-      },
-    ]);
+    await ensureTopicsWith(this.kafka, appTopics(this.config, [...this.config.INGEST_TOPICS, this.config.DLQ_TOPIC]));
 
     const consumer = this.kafka.consumer({
       groupId: this.config.INGEST_GROUP_ID,

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { validateSync, ValidationError } from 'class-validator';
 import {
@@ -7,10 +8,11 @@ import {
   Rejection,
   RejectionCode,
   compileValidityCheck,
+  parseExactJson,
   unknownEnvelopeFields,
 } from '../../../../libs/contracts/src';
 import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
-import { headerText, KafkaRecord } from './kafka-record';
+import { headerNotUtf8, headerText, KafkaRecord } from './kafka-record';
 
 export type Decoded = { ok: true; event: NewEvent } | { ok: false; rejection: Rejection };
 
@@ -83,13 +85,15 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   if (value.length > maxDataBytes * 2) {
     return reject(RejectionCode.TooLarge, `record value is ${value.length} bytes; data may be at most ${maxDataBytes}`);
   }
+  const badHeader = headerNotUtf8(record.headers);
+  if (badHeader) return reject(RejectionCode.ValidationFailed, `header ${badHeader} is not valid UTF-8`);
   const binary = binaryModeAttributes(record.headers);
 
-  let parsed: unknown;
-  try {
-    parsed = value.length === 0 && binary ? {} : JSON.parse(value.toString('utf8'));
-  } catch (err) {
-    return reject(RejectionCode.InvalidJson, `value is not valid JSON: ${(err as Error).message}`);
+  let parsed: unknown = {};
+  if (value.length > 0 || !binary) {
+    const json = parseExactJson(value, binary ? 'data' : 'value');
+    if (!json.ok) return reject(json.code, json.message);
+    parsed = json.value;
   }
 
   let body: Record<string, unknown>;
@@ -106,8 +110,12 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   const requestHeader = headerText(record.headers, 'x-request-id');
   const trace = parseTraceparent(headerText(record.headers, 'traceparent'));
   const filled: Record<string, unknown> = { ...body };
-  filled.id ??= derivedEventId(record.topic, record.partition, record.offset);
-  filled.stream ??= record.key?.toString('utf8');
+  // Only a field left out takes its default; a null is validated, and refused, as given.
+  if (filled.id === undefined) filled.id = derivedEventId(record.topic, record.partition, record.offset);
+  if (filled.stream === undefined && record.key) {
+    if (!isUtf8(record.key)) return reject(RejectionCode.ValidationFailed, 'stream: the record key it falls back to is not valid UTF-8');
+    filled.stream = record.key.toString('utf8');
+  }
   filled.requestId ??= requestHeader ?? trace?.traceId;
   if (trace) filled.nodeId ??= trace.parentId;
 
