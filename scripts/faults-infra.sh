@@ -9,7 +9,8 @@
 #   kafka-down | kafka-up | pg-restart    what the scenarios do to them
 #
 # Ports (127.0.0.1): FAULTS_KAFKA_PORT (19092), FAULTS_CONTROLLER_PORT (19093), FAULTS_PG_PORT
-# (15432). Everything lives in .infra/faults-kafka and .infra/faults-postgres.
+# (15432). Everything lives in .infra/faults-kafka and .infra/faults-postgres. The Postgres server
+# binaries are found with pg_config, in /usr/lib/postgresql/*/bin or on PATH (or FAULTS_PG_BINDIR).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,7 @@ controller_port=${FAULTS_CONTROLLER_PORT:-19093}
 pg_port=${FAULTS_PG_PORT:-15432}
 pg_dir="$root/.infra/faults-postgres"
 owner_file="$root/.infra/faults-owner"
+pg_skipped_file="$root/.infra/faults-postgres-skipped"
 
 log() { echo "faults-infra: $*"; }
 fail() { echo "faults-infra: $*" >&2; exit 1; }
@@ -30,6 +32,7 @@ source "$root/scripts/kafka-broker.sh"
 
 pg_bin() {
   local dir
+  [[ -n "${FAULTS_PG_BINDIR:-}" ]] && { [[ -x "$FAULTS_PG_BINDIR/initdb" && -x "$FAULTS_PG_BINDIR/pg_ctl" ]] && echo "$FAULTS_PG_BINDIR"; return; }
   for dir in "$(pg_config --bindir 2>/dev/null || true)" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")"; do
     [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]] && { echo "$dir"; return 0; }
   done
@@ -43,13 +46,24 @@ as_pg() {
 
 pg_running() { [[ -f "$pg_dir/data/postmaster.pid" ]] && as_pg "$bin/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; }
 
+# Where the suite cannot have a cluster of its own, it says why in $pg_skipped_file (one line) and
+# the Postgres restart scenario is skipped with that reason; the others use the machine's Postgres.
+no_own_pg() {
+  echo "$*" > "$pg_skipped_file"
+  log "no PostgreSQL cluster of its own: $*"
+}
+
 pg_up() {
-  bin=$(pg_bin) || fail "initdb/pg_ctl not found (install the PostgreSQL server package)"
+  rm -f "$pg_skipped_file"
+  bin=$(pg_bin) || { no_own_pg "initdb and pg_ctl not found (the PostgreSQL server package is not installed here)"; return 0; }
+  if [[ $(id -u) == 0 ]] && ! id postgres >/dev/null 2>&1; then
+    no_own_pg "running as root and there is no postgres user to run initdb and postgres as"; return 0
+  fi
   port_open 127.0.0.1 "$pg_port" && fail "127.0.0.1:$pg_port is taken by a process this script did not start; set FAULTS_PG_PORT"
   rm -rf "$pg_dir"
   mkdir -p "$pg_dir"
   [[ $(id -u) == 0 ]] && chown postgres: "$pg_dir"
-  as_pg test -w "$pg_dir" || fail "the postgres user cannot write $pg_dir (a parent directory is not open to it)"
+  as_pg test -w "$pg_dir" || { no_own_pg "the postgres user cannot write $pg_dir (a parent directory is closed to it)"; return 0; }
   log "initdb in ${pg_dir#"$root/"}/data, port $pg_port"
   as_pg "$bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
     || { cat "$pg_dir/initdb.log" >&2; fail "initdb failed"; }
