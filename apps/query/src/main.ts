@@ -15,7 +15,7 @@ import { QueryMetricsInterceptor } from './api/query.metrics';
 import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
 import { errorBody } from './api/api-error';
 import { createValidationPipe } from './api/validation.pipe';
-import { exactJsonBodyParser, ExactJsonKafkaDeserializer } from './api/exact-json-request';
+import { exactJsonBodyParser, ExactJsonKafkaDeserializer, strictQueryString } from './api/request-parsers';
 import { QueryModule } from './query.module';
 import { ensureQueryTopics, requestTopics } from './query-topics';
 
@@ -32,6 +32,8 @@ async function bootstrap() {
     // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
     // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
     maxParamLength: 16 * 1024,
+    // A %-escape that is not UTF-8 is refused by validation, not taken literally (fast-querystring's way).
+    querystringParser: strictQueryString,
     // `/v1/events/` is `/v1/events`, as Express routed it and as callers expect.
     ignoreTrailingSlash: true,
     // A path Fastify's router cannot decode (a malformed %-escape) is refused before Nest sees it;

@@ -79,7 +79,7 @@ function IsPlainObject(options?: ValidationOptions) {
  * whitelist + forbidNonWhitelisted, so unknown fields are named in the rejection. A field stored as
  * null when absent (source, status, message, requestId, parentNodeId) takes null as absent; a
  * field with a default (tenant, data, metadata, nodeId, occurredAt, expectedVersion) refuses null,
- * which would otherwise be stored as the default without a word (docs/decisions/022).
+ * which would otherwise be stored as the default without a word (docs/decisions/024).
  */
 export class EventEnvelopeDto {
   @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { RejectionCode } from './error-codes';
 
 /*
- * JSON that is stored exactly or refused, never changed on the way (docs/decisions/022). JSON.parse
+ * JSON that is stored exactly or refused, never changed on the way (docs/decisions/024). JSON.parse
  * alone turns invalid UTF-8 into U+FFFD, `1e400` into Infinity (stored as null) and integers past
  * 2^53 into their nearest double, and keeps `\ud800` as a lone surrogate that Postgres then stores
  * as U+FFFD. Each of those is refused here, with the path of the value.

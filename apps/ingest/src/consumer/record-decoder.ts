@@ -47,16 +47,18 @@ const JSON_VALUES: ReadonlySet<string> = new Set(['data', 'metadata']);
 /** The envelope's class-validator rules as one cheap check; validateSync then names what failed. */
 const isValidEnvelope = compileValidityCheck(EventEnvelopeDto);
 
-/** Whether objects and arrays nest more than `limit` levels; iterative, so it cannot overflow. */
-function depthExceeds(root: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+/** The top-level field whose objects and arrays nest more than `limit` levels; iterative, so it cannot overflow. */
+function tooDeepField(root: Record<string, unknown>, limit: number): string | undefined {
+  for (const [field, top] of Object.entries(root)) {
+    const stack: [unknown, number][] = [[top, 2]];
+    while (stack.length > 0) {
+      const [value, depth] = stack.pop()!;
+      if (typeof value !== 'object' || value === null) continue;
+      if (depth > limit) return field;
+      for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }
 
 /** The path of the first string (or object key) holding U+0000, if any; `skip` names top-level keys not to look into. */
@@ -124,9 +126,8 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
     return reject(RejectionCode.ValidationFailed, unknown.map((k) => `property ${k} should not exist`).join('; '));
   }
   // Deeper JSON would overflow the stack of whatever walks it next (serializers, Postgres' jsonb).
-  if (depthExceeds(filled, MAX_JSON_DEPTH)) {
-    return reject(RejectionCode.ValidationFailed, `value is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  }
+  const tooDeep = tooDeepField(filled, MAX_JSON_DEPTH);
+  if (tooDeep) return reject(RejectionCode.ValidationFailed, `${tooDeep}: value is nested deeper than ${MAX_JSON_DEPTH} levels`);
 
   if (!isValidEnvelope(filled)) {
     // Re-typed in place rather than copied: class-validator finds the rules by constructor.

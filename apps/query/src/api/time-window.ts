@@ -11,6 +11,10 @@ export function timeWindow(dto: { from?: string | number; to?: string | number }
   };
   const from = convert('from');
   const to = convert('to');
-  if (from && to && from > to) throw InvalidQueryError.of('from', `from (${from}) is after to (${to})`);
+  if (from && to && from > to) {
+    // Either end may be the wrong one: both are named.
+    const message = `from (${from}) is after to (${to})`;
+    throw new InvalidQueryError([{ field: 'from', message }, { field: 'to', message }]);
+  }
   return { from, to };
 }

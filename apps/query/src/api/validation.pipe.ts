@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { ApiErrorDetail } from '../../../../libs/contracts/src';
 import { errorBody, ApiError, validationDetails, validationError } from './api-error';
-import { RefusedRequest } from './exact-json-request';
+import { RefusedRequest, UndecodableText } from './request-parsers';
 
 /** Deeper than any valid request; bounds the recursion of class-transformer and class-validator. */
 const MAX_DEPTH = 32;
@@ -44,12 +44,18 @@ function unsafeShape(root: object): ApiErrorDetail | undefined {
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string' && !value.isWellFormed()) return illFormed(path);
+    // Postgres text cannot hold U+0000: refused here, naming the field, not by the database.
+    if (typeof value === 'string' && value.includes('\u0000')) return { field: path || 'body', message: `${path || 'body'} must not contain the NUL character (U+0000)` };
+    if (value instanceof UndecodableText) {
+      return { field: path, message: `${path}: the %-escapes of ${value.raw.slice(0, 100)} are not UTF-8` };
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_DEPTH) return { field: path, message: `${path} is nested deeper than ${MAX_DEPTH} levels` };
     for (const key of Object.keys(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
       if (PROTOTYPE_KEYS.has(key)) return { field: at, message: `property ${at} should not exist` };
       if (!key.isWellFormed()) return illFormed(at);
+      if (key.includes('\u0000')) return { field: at, message: `${at}: a key must not contain the NUL character (U+0000)` };
       stack.push({ value: (value as Record<string, unknown>)[key], path: at, depth: depth + 1 });
     }
   }
