@@ -1,4 +1,5 @@
 import { Omittable } from './omittable';
+import { toInstant } from './query/instant';
 import {
   IsDefined,
   IsOptional,
@@ -16,10 +17,13 @@ export const EVENT_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 export const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** True for an RFC 3339 timestamp string or a non-negative integer of epoch milliseconds. */
+/**
+ * True for an RFC 3339 timestamp string of a real calendar instant in years 1-9999 (UTC), or a
+ * non-negative integer of epoch milliseconds: what is stored as given, never rolled over.
+ */
 export function isTimestamp(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 && value <= 253402300799999;
-  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 && toInstant(value) !== undefined;
+  return typeof value === 'string' && RFC3339.test(value) && toInstant(value) !== undefined;
 }
 
 export function IsTimestamp(options?: ValidationOptions) {

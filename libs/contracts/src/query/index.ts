@@ -8,3 +8,4 @@ export * from './stats.dto';
 export * from './streams.dto';
 export * from './traces.dto';
 export * from './transforms';
+export * from './instant';

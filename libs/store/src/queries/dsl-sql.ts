@@ -11,7 +11,7 @@ import { EventFilter, eventFilterConditions } from './event-filter';
 import { EVENT_COLUMNS } from './event-row';
 import { InputProblem, InvalidQueryError } from './invalid-query.error';
 import { escapeLike, SqlParams } from './sql-params';
-import { toInstant } from './instant';
+import { toInstant } from '../../../contracts/src';
 import { BUCKET_ORIGIN, planRollup, ROLLUP_GRAINS, rollupBranches, RollupPlan } from './dsl-rollup';
 
 /** How a result column converts back to JSON. */

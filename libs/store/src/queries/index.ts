@@ -5,7 +5,6 @@ export * from './dsl-sql';
 export * from './event-filter';
 export * from './event-query.repository';
 export * from './event-row';
-export * from './instant';
 export * from './invalid-query.error';
 export * from './query-store.module';
 export * from './stats-query.repository';
