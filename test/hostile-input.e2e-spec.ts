@@ -90,7 +90,7 @@ describe('hostile input: the reproducers of issue 12', () => {
     expect(plain.body.events.map((e: { id: string }) => e.id)).toEqual(['a-1']);
   });
 
-  it('3c. the same nulls on the request topic are refused too', async () => {
+  it('3c. the same nulls on the request topic are refused too, and so is a request with no value', async () => {
     const replyTopic = `${fx.topicPrefix}eventlog.query.dsl.reply`;
     const consumer = kafka.consumer({ groupId: `${fx.topics.group}.hostile.${uniqueSuffix()}`, maxWaitTimeInMs: 50 });
     const replies = new Map<string, ReceivedRecord['headers']>();
@@ -101,7 +101,8 @@ describe('hostile input: the reproducers of issue 12', () => {
       await consumer.subscribe({ topic: replyTopic });
       await consumer.run({ eachMessage: async ({ message }) => void replies.set(String(message.headers?.kafka_correlationId), message.headers) });
       await waitFor(async () => joined, Boolean, { what: 'reply consumer joined' });
-      for (const value of ['{"from":{"tenant":null}}', '{"from":null}', '{"from":{"streamPrefix":null}}', '{"where":[],"x":1e400}']) {
+      // The last: a tombstone, a request with no value at all.
+      for (const value of ['{"from":{"tenant":null}}', '{"from":null}', '{"from":{"streamPrefix":null}}', '{"where":[],"x":1e400}', null]) {
         const id = `corr-${uniqueSuffix()}`;
         const headers: IHeaders = { kafka_correlationId: id, kafka_replyTopic: replyTopic, kafka_replyPartition: '0', 'x-auth-token': ACME };
         await fx.kafka.produce(`${fx.topicPrefix}eventlog.query.dsl`, [{ value, headers }]);

@@ -29,7 +29,9 @@ export function exactJsonBodyParser(_req: FastifyRequest, body: Buffer, done: (e
 export class ExactJsonKafkaDeserializer extends KafkaRequestDeserializer {
   override mapToSchema(message: KafkaRequest, options?: Record<string, unknown>): IncomingRequest {
     const packet = super.mapToSchema(message, options) as IncomingRequest;
-    if (!Buffer.isBuffer(message?.value)) return packet;
+    if (!message) return packet;
+    // A tombstone (no value) would otherwise hand the whole Kafka message over as the request.
+    if (!Buffer.isBuffer(message.value)) return { ...packet, data: new RefusedRequest({ field: 'body', message: 'body: the request has no value' }) };
     const parsed = parseExactJson(message.value, 'body');
     return { ...packet, data: parsed.ok ? parsed.value : new RefusedRequest({ field: parsed.field, message: parsed.message }) };
   }
