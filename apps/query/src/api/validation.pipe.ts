@@ -17,15 +17,14 @@ const MAX_DEPTH = 32;
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata) {
     if (value instanceof RefusedRequest) throw validationError([value.problem]);
+    const dto = metadata.metatype && this.toValidate(metadata) && !isBuiltIn(metadata.metatype);
+    if (dto && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      const message = 'the request must be a JSON object';
+      throw new ApiError(errorBody(400, message, [{ field: 'body', message }]));
+    }
     if (metadata.type !== 'custom' && typeof value === 'object' && value !== null) {
       const problem = unsafeShape(value);
       if (problem) throw validationError([problem]);
-    }
-    if (metadata.metatype && this.toValidate(metadata) && !isBuiltIn(metadata.metatype)) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        const message = 'the request must be a JSON object';
-        throw new ApiError(errorBody(400, message, [{ field: 'body', message }]));
-      }
     }
     return super.transform(value, metadata);
   }
