@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { ensureTopics } from '../libs/kafka/src';
+import { ensureTopics } from '@eventlog/kafka';
 import { AppProcess } from '../test/support/app-process';
 import { KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
 import { freshDatabase, settleWrites } from './lib/bench-database';

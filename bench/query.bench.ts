@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
-import { EventLogClient } from '../libs/client/src';
-import { MIGRATIONS_DIR } from '../libs/store/src/migrate';
+import { EventLogClient } from '@eventlog/client';
+import { MIGRATIONS_DIR } from '@eventlog/store';
 import { AppProcess } from '../test/support/app-process';
 import { databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
 import { freshDatabase } from './lib/bench-database';

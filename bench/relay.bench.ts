@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { AppProcess } from '../test/support/app-process';
-import { recordBytesFor } from '../libs/kafka/src';
+import { recordBytesFor } from '@eventlog/kafka';
 import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase } from './lib/bench-database';
 import { cpuShares, CpuReading, readCpu } from './lib/cpu-usage';

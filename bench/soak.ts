@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Pool } from 'pg';
-import { ensureTopics } from '../libs/kafka/src';
+import { ensureTopics } from '@eventlog/kafka';
 import { AppProcess } from '../test/support/app-process';
 import { ADMIN_DATABASE_URL, KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
 import { freshDatabase, settleWrites } from './lib/bench-database';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { runMigrations } from '../../libs/store/src/migrate';
+import { runMigrations } from '@eventlog/store';
 import { databaseUrl } from '../../test/support/env';
 
 /** A freshly migrated database for one benchmark run (dropped and recreated: the log refuses DELETE). */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { runMigrations } from '../../libs/store/src/migrate';
+import { runMigrations } from '@eventlog/store';
 import { ADMIN_DATABASE_URL, databaseUrl, uniqueSuffix } from './env';
 
 const root = join(__dirname, '..', '..');

@@ -6,9 +6,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
-import { exitOnConfigError, loadConfig } from '../../../libs/config/src';
-import { stringifyWithRaw } from '../../../libs/store/src';
-import { KAFKA, kafkaClientConfig } from '../../../libs/kafka/src';
+import { exitOnConfigError, loadConfig } from '@eventlog/config';
+import { stringifyWithRaw } from '@eventlog/store';
+import { KAFKA, kafkaClientConfig } from '@eventlog/kafka';
 import { ApiExceptionFilter } from './api/api-exception.filter';
 import { QueryKafkaServer } from './api/query-kafka.server';
 import { QueryMetricsInterceptor } from './api/query.metrics';

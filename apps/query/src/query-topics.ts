@@ -1,7 +1,7 @@
 import { Kafka } from 'kafkajs';
-import { EventlogConfig } from '../../../libs/config/src';
-import { QUERY_TOPICS, replyTopicOf } from '../../../libs/contracts/src';
-import { ensureTopicsWith } from '../../../libs/kafka/src';
+import { EventlogConfig } from '@eventlog/config';
+import { QUERY_TOPICS, replyTopicOf } from '@eventlog/contracts';
+import { ensureTopicsWith } from '@eventlog/kafka';
 
 /** The request topics this instance serves, with QUERY_TOPIC_PREFIX applied. */
 export const requestTopics = (config: EventlogConfig) => Object.values(QUERY_TOPICS).map((t) => `${config.QUERY_TOPIC_PREFIX ?? ''}${t}`);

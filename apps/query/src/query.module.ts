@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AccessGuard, TokenRegistry, TokenThrottlerGuard } from '../../../libs/auth/src';
-import { ConfigModule, EventlogConfig } from '../../../libs/config/src';
-import { KafkaModule } from '../../../libs/kafka/src';
-import { OpsModule } from '../../../libs/ops/src';
-import { QueryStoreModule } from '../../../libs/store/src';
+import { AccessGuard, TokenRegistry, TokenThrottlerGuard } from '@eventlog/auth';
+import { ConfigModule, EventlogConfig } from '@eventlog/config';
+import { KafkaModule } from '@eventlog/kafka';
+import { OpsModule } from '@eventlog/ops';
+import { QueryStoreModule } from '@eventlog/store';
 import { DslController } from './dsl/dsl.controller';
 import { DslKafkaController } from './dsl/dsl.kafka-controller';
 import { EventsController } from './events/events.controller';

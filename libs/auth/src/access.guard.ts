@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestj
 import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { IncomingHttpHeaders } from 'node:http';
-import { AccessScope } from '../../config/src';
-import { DEFAULT_TENANT } from '../../contracts/src';
+import { AccessScope } from '@eventlog/config';
+import { DEFAULT_TENANT } from '@eventlog/contracts';
 import { REQUIRES_SCOPE, TENANT_IN, TenantLocation } from './access.decorators';
 import { Grant, grants, TokenRegistry } from './token-registry';
 

@@ -1,5 +1,5 @@
 import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 
 type LogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: object) => void;
 

@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 import { chunkByBytes } from './chunk-by-bytes';
 import { createKafka } from './kafka-client.factory';
 

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { EventlogConfig } from '../../config/src';
-import { StoreModule } from '../../store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { StoreModule } from '@eventlog/store';
 import { DependencyHealth, HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 

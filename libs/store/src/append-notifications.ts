@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 import { APPENDED_CHANNEL } from './event-store.repository';
 
 export type AppendListener = () => void;

@@ -1,4 +1,4 @@
-import { ExpectedVersion, NewEvent, RejectionCode } from '../../contracts/src';
+import { ExpectedVersion, NewEvent, RejectionCode } from '@eventlog/contracts';
 import { keyOf, planAppend } from './append-plan';
 
 let n = 0;

@@ -1,4 +1,4 @@
-import { ExpectedVersion, NewEvent, Rejection, RejectionCode } from '../../contracts/src';
+import { ExpectedVersion, NewEvent, Rejection, RejectionCode } from '@eventlog/contracts';
 
 export type AppendOutcome =
   | { kind: 'persisted'; version: number; position: number }

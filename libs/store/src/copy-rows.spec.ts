@@ -1,4 +1,4 @@
-import { NewEvent } from '../../contracts/src';
+import { NewEvent } from '@eventlog/contracts';
 import { copyChunk, copyText, prepareCopyText } from './copy-rows';
 
 const copyLine = (row: Parameters<typeof copyChunk>[0][number], recordedAt: string) => copyChunk([row], recordedAt).toString('utf8');

@@ -2,7 +2,7 @@ import { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { NewEvent } from '../../contracts/src';
+import { NewEvent } from '@eventlog/contracts';
 import { PlannedRow } from './append-plan';
 
 // The columns a row's plan decides come first; the rest are the event's own (eventColumns).

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { NewEvent } from '../../contracts/src';
+import { NewEvent } from '@eventlog/contracts';
 import { AppendOutcome, keyOf, planAppend } from './append-plan';
 import { copyRows } from './copy-rows';
 import { PG_POOL } from './pg-pool.provider';

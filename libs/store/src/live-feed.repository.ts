@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { StoredEvent } from '../../contracts/src';
+import { StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from './pg-pool.provider';
 import { EVENT_COLUMNS, EventRow, toStoredEvent } from './queries/event-row';
 

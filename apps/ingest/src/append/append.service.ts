@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { setImmediate } from 'node:timers/promises';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { NewEvent, RejectionCode } from '../../../../libs/contracts/src';
-import { AppendOutcome, EventStoreRepository, prepareCopyText } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { NewEvent, RejectionCode } from '@eventlog/contracts';
+import { AppendOutcome, EventStoreRepository, prepareCopyText } from '@eventlog/store';
 import { decodeRecord } from '../consumer/record-decoder';
 import { KafkaRecord } from '../consumer/kafka-record';
 import { IngestMetrics } from '../metrics/ingest.metrics';

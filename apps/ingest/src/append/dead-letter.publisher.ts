@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { IHeaders } from 'kafkajs';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { DLQ_HEADERS, Rejection } from '../../../../libs/contracts/src';
-import { ProducerService } from '../../../../libs/kafka/src';
+import { EventlogConfig } from '@eventlog/config';
+import { DLQ_HEADERS, Rejection } from '@eventlog/contracts';
+import { ProducerService } from '@eventlog/kafka';
 import { KafkaRecord } from '../consumer/kafka-record';
 
 export interface DeadLetter {

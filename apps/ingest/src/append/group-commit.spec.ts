@@ -1,5 +1,5 @@
-import { NewEvent } from '../../../../libs/contracts/src';
-import { AppendOutcome, EventStoreRepository } from '../../../../libs/store/src';
+import { NewEvent } from '@eventlog/contracts';
+import { AppendOutcome, EventStoreRepository } from '@eventlog/store';
 import { GroupCommit } from './group-commit';
 
 const event = (id: string) => ({ id }) as NewEvent;

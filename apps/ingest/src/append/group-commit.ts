@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { setImmediate } from 'node:timers/promises';
-import { NewEvent } from '../../../../libs/contracts/src';
-import { AppendOutcome, EventStoreRepository } from '../../../../libs/store/src';
+import { NewEvent } from '@eventlog/contracts';
+import { AppendOutcome, EventStoreRepository } from '@eventlog/store';
 import { isDataError } from './data-error';
 
 interface Pending {

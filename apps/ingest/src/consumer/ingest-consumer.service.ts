@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
+import { EventlogConfig } from '@eventlog/config';
+import { ensureTopicsWith, KAFKA, recordBytesFor } from '@eventlog/kafka';
 import { AppendService, DecodedBatch } from '../append/append.service';
 import { DurableOffsets } from './durable-offsets';
 import { PartitionAppends } from './partition-appends';

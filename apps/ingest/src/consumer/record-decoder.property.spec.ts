@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EVENT_ID_PATTERN, NewEvent, NO_CONTROL_CHARS, RejectionCode } from '../../../../libs/contracts/src';
+import { EVENT_ID_PATTERN, NewEvent, NO_CONTROL_CHARS, RejectionCode } from '@eventlog/contracts';
 import { KafkaRecord } from './kafka-record';
 import { Decoded, decodeRecord } from './record-decoder';
 

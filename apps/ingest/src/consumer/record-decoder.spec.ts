@@ -1,5 +1,5 @@
 import { getMetadataStorage } from 'class-validator';
-import { ENVELOPE_FIELDS, EventEnvelopeDto, RejectionCode } from '../../../../libs/contracts/src';
+import { ENVELOPE_FIELDS, EventEnvelopeDto, RejectionCode } from '@eventlog/contracts';
 import { decodeRecord, derivedEventId } from './record-decoder';
 import { KafkaRecord } from './kafka-record';
 

@@ -8,7 +8,7 @@ import {
   RejectionCode,
   compileValidityCheck,
   unknownEnvelopeFields,
-} from '../../../../libs/contracts/src';
+} from '@eventlog/contracts';
 import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
 import { headerText, KafkaRecord } from './kafka-record';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { chunkByBytes, ensureTopicsWith, KAFKA, recordBytesFor } from '../../../../libs/kafka/src';
-import { RelaySession } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { chunkByBytes, ensureTopicsWith, KAFKA, recordBytesFor } from '@eventlog/kafka';
+import { RelaySession } from '@eventlog/store';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { toOutboundRecord } from './outbound-record';
 

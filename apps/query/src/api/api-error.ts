@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { ValidationError } from 'class-validator';
-import { ApiErrorBody, ApiErrorDetail } from '../../../../libs/contracts/src';
-import { InvalidQueryError } from '../../../../libs/store/src';
+import { ApiErrorBody, ApiErrorDetail } from '@eventlog/contracts';
+import { InvalidQueryError } from '@eventlog/store';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',

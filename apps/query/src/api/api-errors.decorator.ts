@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ApiErrorBody } from '../../../../libs/contracts/src';
+import { ApiErrorBody } from '@eventlog/contracts';
 
 /** Documents the error answers every query route may give, in the contract's error shape. */
 export const ApiErrors = () =>

@@ -1,4 +1,4 @@
-import { stringifyWithRaw } from '../../../../libs/store/src';
+import { stringifyWithRaw } from '@eventlog/store';
 
 /**
  * A reply as an explicit Kafka message. Nest treats any object with a `key` or `value` property as

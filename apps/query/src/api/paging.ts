@@ -1,5 +1,5 @@
-import { PagingQueryDto, QUERY_LIMITS } from '../../../../libs/contracts/src';
-import { InputProblem, InvalidQueryError } from '../../../../libs/store/src';
+import { PagingQueryDto, QUERY_LIMITS } from '@eventlog/contracts';
+import { InputProblem, InvalidQueryError } from '@eventlog/store';
 
 export interface Paging {
   limit: number;

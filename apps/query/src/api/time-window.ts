@@ -1,4 +1,4 @@
-import { InvalidQueryError, toInstant } from '../../../../libs/store/src';
+import { InvalidQueryError, toInstant } from '@eventlog/store';
 
 /** from/to (RFC 3339 or epoch ms, both inclusive) as RFC 3339 UTC; 400 for impossible dates or from > to. */
 export function timeWindow(dto: { from?: string | number; to?: string | number }): { from?: string; to?: string } {

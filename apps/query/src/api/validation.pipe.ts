@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
-import { ApiErrorDetail } from '../../../../libs/contracts/src';
+import { ApiErrorDetail } from '@eventlog/contracts';
 import { errorBody, ApiError, validationDetails, validationError } from './api-error';
 
 /** Deeper than any valid request; bounds the recursion of class-transformer and class-validator. */

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EventIdParamDto, EventPage, ListEventsQueryDto, StoredEventDto, TenantQueryDto } from '../../../../libs/contracts/src';
+import { EventIdParamDto, EventPage, ListEventsQueryDto, StoredEventDto, TenantQueryDto } from '@eventlog/contracts';
 import { ApiErrors } from '../api/api-errors.decorator';
 import { EventsService } from './events.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 @ApiTags('events')
 @ApiErrors()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventPage, GetEventRequestDto, ListEventsQueryDto, StoredEvent } from '../../../../libs/contracts/src';
-import { EventQueryRepository } from '../../../../libs/store/src';
+import { EventPage, GetEventRequestDto, ListEventsQueryDto, StoredEvent } from '@eventlog/contracts';
+import { EventQueryRepository } from '@eventlog/store';
 import { ApiError } from '../api/api-error';
 import { resolvePaging } from '../api/paging';
 import { tenantOf } from '../api/tenant';

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
-import { QUERY_LIMITS, ToList } from '../../../../libs/contracts/src';
+import { QUERY_LIMITS, ToList } from '@eventlog/contracts';
 
 /** Query of GET /v1/events/live. */
 export class LiveQueryDto {

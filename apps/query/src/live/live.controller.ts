@@ -2,12 +2,12 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ServerResponse } from 'node:http';
 import { Gauge, register } from 'prom-client';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { DEFAULT_TENANT } from '../../../../libs/contracts/src';
-import { AppendNotifications, LiveFeedRepository } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { DEFAULT_TENANT } from '@eventlog/contracts';
+import { AppendNotifications, LiveFeedRepository } from '@eventlog/store';
 import { LiveQueryDto } from './live-query.dto';
 import { LiveStream } from './live-stream';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 const connections =
   (register.getSingleMetric('eventlog_live_connections') as Gauge | undefined) ??

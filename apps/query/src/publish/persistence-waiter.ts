@@ -3,10 +3,10 @@ import { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { DEFAULT_TENANT, DLQ_HEADERS, StoredEvent } from '../../../../libs/contracts/src';
-import { KAFKA } from '../../../../libs/kafka/src';
-import { APPENDED_CHANNEL, EventQueryRepository } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { DEFAULT_TENANT, DLQ_HEADERS, StoredEvent } from '@eventlog/contracts';
+import { KAFKA } from '@eventlog/kafka';
+import { APPENDED_CHANNEL, EventQueryRepository } from '@eventlog/store';
 import { consumerReady } from '../api/consumer-ready';
 
 export type Outcome =

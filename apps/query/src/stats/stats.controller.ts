@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
+import { Stats, StatsQueryDto } from '@eventlog/contracts';
 import { ApiErrors } from '../api/api-errors.decorator';
 import { StatsService } from './stats.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 @ApiTags('stats')
 @ApiErrors()

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { QUERY_TOPICS, StatsQueryDto } from '../../../../libs/contracts/src';
+import { QUERY_TOPICS, StatsQueryDto } from '@eventlog/contracts';
 import { kafkaReply } from '../api/kafka-reply';
 import { StatsService } from './stats.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class StatsKafkaController {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
-import { StatsQueryRepository } from '../../../../libs/store/src';
+import { Stats, StatsQueryDto } from '@eventlog/contracts';
+import { StatsQueryRepository } from '@eventlog/store';
 import { tenantOf } from '../api/tenant';
 import { timeWindow } from '../api/time-window';
 import { IngestLagService } from './ingest-lag.service';

@@ -8,11 +8,11 @@ import {
   StreamParamDto,
   StreamRead,
   TenantQueryDto,
-} from '../../../../libs/contracts/src';
+} from '@eventlog/contracts';
 import { ApiErrors } from '../api/api-errors.decorator';
 import { tenantOf } from '../api/tenant';
 import { StreamsService } from './streams.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 @ApiTags('streams')
 @ApiErrors()

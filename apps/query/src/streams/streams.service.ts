@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '../../../../libs/contracts/src';
-import { StreamQueryRepository } from '../../../../libs/store/src';
+import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '@eventlog/contracts';
+import { StreamQueryRepository } from '@eventlog/store';
 import { ApiError } from '../api/api-error';
 import { resolvePaging } from '../api/paging';
 import { tenantOf } from '../api/tenant';

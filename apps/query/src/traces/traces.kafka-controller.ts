@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '../../../../libs/contracts/src';
+import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
 import { kafkaReply } from '../api/kafka-reply';
 import { TracesService } from './traces.service';
-import { TenantIn } from '../../../../libs/auth/src';
+import { TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class TracesKafkaController {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { QUERY_LIMITS, Trace, TraceNodeRequestDto, TraceRequestDto } from '../../../../libs/contracts/src';
-import { TraceQueryRepository } from '../../../../libs/store/src';
+import { QUERY_LIMITS, Trace, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
+import { TraceQueryRepository } from '@eventlog/store';
 import { ApiError } from '../api/api-error';
 import { tenantOf } from '../api/tenant';
 import { buildTrace } from './trace-tree';

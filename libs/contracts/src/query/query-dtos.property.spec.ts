@@ -6,7 +6,7 @@ import { ApiError } from '../../../../apps/query/src/api/api-error';
 import { resolvePaging } from '../../../../apps/query/src/api/paging';
 import { timeWindow } from '../../../../apps/query/src/api/time-window';
 import { createValidationPipe } from '../../../../apps/query/src/api/validation.pipe';
-import { decodeCursor, InvalidQueryError } from '../../../store/src/queries';
+import { decodeCursor, InvalidQueryError } from '@eventlog/store';
 import {
   EventIdParamDto,
   GetEventRequestDto,

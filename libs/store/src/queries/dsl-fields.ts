@@ -1,4 +1,4 @@
-import { QUERY_LIMITS } from '../../../contracts/src';
+import { QUERY_LIMITS } from '@eventlog/contracts';
 
 /** How a field's values compare and aggregate. `json` is a value inside data or metadata. */
 export type FieldKind = 'text' | 'int' | 'time' | 'json' | 'object';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { DslGroup, DslQueryDto, DslReply, StoredEvent } from '../../../contracts/src';
+import { DslGroup, DslQueryDto, DslReply, StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
 import { ResolvedField } from './dsl-fields';
 import { compileDsl, ValueKind } from './dsl-sql';

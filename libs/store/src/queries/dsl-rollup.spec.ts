@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DslQueryDto } from '../../../contracts/src';
+import { DslQueryDto } from '@eventlog/contracts';
 import { planRollup, ROLLUP_GRAINS } from './dsl-rollup';
 import { compileDsl } from './dsl-sql';
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import { ApiError } from '../../../../apps/query/src/api/api-error';
 import { createValidationPipe } from '../../../../apps/query/src/api/validation.pipe';
-import { DSL_INTERVALS, DSL_OPERATORS, DSL_REDUCERS, DslQueryDto } from '../../../contracts/src';
+import { DSL_INTERVALS, DSL_OPERATORS, DSL_REDUCERS, DslQueryDto } from '@eventlog/contracts';
 import { EVENT_FIELDS } from './dsl-fields';
 import { CompiledDsl, compileDsl } from './dsl-sql';
 import { InvalidQueryError } from './invalid-query.error';

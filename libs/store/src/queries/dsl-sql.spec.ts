@@ -1,4 +1,4 @@
-import { DslQueryDto } from '../../../contracts/src';
+import { DslQueryDto } from '@eventlog/contracts';
 import { compileDsl } from './dsl-sql';
 import { InvalidQueryError } from './invalid-query.error';
 

@@ -6,7 +6,7 @@ import {
   DslReducer,
   isTimestamp,
   QUERY_LIMITS,
-} from '../../../contracts/src';
+} from '@eventlog/contracts';
 import { EVENT_FIELDS, lookupField, ResolvedField } from './dsl-fields';
 import { EventFilter, eventFilterConditions } from './event-filter';
 import { EVENT_COLUMNS } from './event-row';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EventPage, SortField, SortOrder, StoredEvent } from '../../../contracts/src';
+import { EventPage, SortField, SortOrder, StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { planRollup, ROLLUP_GRAINS, rollupBranches } from './dsl-rollup';

@@ -1,4 +1,4 @@
-import { StoredEvent } from '../../../contracts/src';
+import { StoredEvent } from '@eventlog/contracts';
 import { RawJson } from './raw-json';
 
 /** A timestamptz column as the contract's RFC 3339 UTC text with milliseconds. */

@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EventlogConfig } from '../../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 import { PG_POOL } from '../pg-pool.provider';
 import { AppendNotifications } from '../append-notifications';
 import { LiveFeedRepository } from '../live-feed.repository';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ReadDirection, StoredEvent, StreamInfo, StreamPage } from '../../../contracts/src';
+import { ReadDirection, StoredEvent, StreamInfo, StreamPage } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { EVENT_JSON_COLUMNS, EventJsonRow, iso, toEventJson } from './event-row';
