@@ -7,16 +7,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
 import { exitOnConfigError, loadConfig } from '@eventlog/config';
-import { stringifyWithRaw } from '@eventlog/store';
+import { stringifyWithRaw } from '@eventlog/contracts';
 import { KAFKA, kafkaClientConfig } from '@eventlog/kafka';
-import { ApiExceptionFilter } from './api/api-exception.filter';
-import { QueryKafkaServer } from './api/query-kafka.server';
-import { QueryMetricsInterceptor } from './api/query.metrics';
-import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
-import { errorBody } from './api/api-error';
-import { createValidationPipe } from './api/validation.pipe';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { QueryKafkaServer } from './kafka/query-kafka.server';
+import { QueryMetricsInterceptor } from './metrics/query.metrics';
+import { serveSwaggerUiAssets } from './http/swagger-ui-assets';
+import { errorBody } from './errors/api-error';
+import { createValidationPipe } from './errors/validation.pipe';
 import { QueryModule } from './query.module';
-import { ensureQueryTopics, requestTopics } from './query-topics';
+import { ensureQueryTopics, requestTopics } from './kafka/query-topics';
 
 async function bootstrap() {
   const config = exitOnConfigError(() => loadConfig());

@@ -4,3 +4,5 @@ export * from './event-envelope.dto';
 export * from './topics';
 export * from './query';
 export * from './validity-check';
+export * from './raw-json';
+export * from './raw-json';

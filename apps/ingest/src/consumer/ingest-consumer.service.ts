@@ -3,11 +3,11 @@ import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '@eventlog/config';
 import { ensureTopicsWith, KAFKA, recordBytesFor } from '@eventlog/kafka';
-import { AppendService, DecodedBatch } from '../append/append.service';
-import { DurableOffsets } from './durable-offsets';
-import { PartitionAppends } from './partition-appends';
+import { AppendService, DecodedBatch } from '../appending/append.service';
+import { DurableOffsets } from '../offsets/durable-offsets';
+import { PartitionAppends } from '../appending/partition-appends';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { KafkaRecord } from './kafka-record';
+import { KafkaRecord } from '../decoding/kafka-record';
 
 const MAX_BACKOFF_MS = 2000;
 const HEARTBEAT_EVERY_MS = 3000;

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { DslEventsReply, DslGroupsReply, DslQueryDto } from '@eventlog/contracts';
 import { DslQueryRepository } from '@eventlog/store';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { TenantIn } from '@eventlog/auth';
 
 @ApiTags('query')

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DslQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
 import { DslQueryRepository } from '@eventlog/store';
-import { kafkaReply } from '../api/kafka-reply';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { TenantIn } from '@eventlog/auth';
 
 @Controller()

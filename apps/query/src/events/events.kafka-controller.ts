@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GetEventRequestDto, ListEventsQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
-import { kafkaReply } from '../api/kafka-reply';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { EventsService } from './events.service';
 import { TenantIn } from '@eventlog/auth';
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EventPage, GetEventRequestDto, ListEventsQueryDto, StoredEvent } from '@eventlog/contracts';
 import { EventQueryRepository } from '@eventlog/store';
-import { ApiError } from '../api/api-error';
-import { resolvePaging } from '../api/paging';
-import { tenantOf } from '../api/tenant';
-import { timeWindow } from '../api/time-window';
+import { ApiError } from '../errors/api-error';
+import { resolvePaging } from '../parameters/paging';
+import { tenantOf } from '../parameters/tenant';
+import { timeWindow } from '../parameters/time-window';
 
 /** The log: filtered, sorted, paged lists and single events. */
 @Injectable()

@@ -7,7 +7,7 @@ import { EventlogConfig } from '@eventlog/config';
 import { DEFAULT_TENANT, DLQ_HEADERS, StoredEvent } from '@eventlog/contracts';
 import { KAFKA } from '@eventlog/kafka';
 import { APPENDED_CHANNEL, EventQueryRepository } from '@eventlog/store';
-import { consumerReady } from '../api/consumer-ready';
+import { consumerReady } from '../kafka/consumer-ready';
 
 export type Outcome =
   | { kind: 'persisted'; event: StoredEvent }

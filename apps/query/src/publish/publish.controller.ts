@@ -9,8 +9,8 @@ import {
   QUERY_LIMITS,
   StoredEventDto,
 } from '@eventlog/contracts';
-import { ApiError, errorBody } from '../api/api-error';
-import { HttpResponse } from '../api/http-types';
+import { ApiError, errorBody } from '../errors/api-error';
+import { HttpResponse } from '../http/http-types';
 import { BatchBodyPipe } from './batch-body.pipe';
 import { batchItem, PublishService } from './publish.service';
 import { RequiresScope, TenantIn } from '@eventlog/auth';

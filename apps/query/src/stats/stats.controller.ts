@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Stats, StatsQueryDto } from '@eventlog/contracts';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { StatsService } from './stats.service';
 import { TenantIn } from '@eventlog/auth';
 

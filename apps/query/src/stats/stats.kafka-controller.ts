@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, StatsQueryDto } from '@eventlog/contracts';
-import { kafkaReply } from '../api/kafka-reply';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { StatsService } from './stats.service';
 import { TenantIn } from '@eventlog/auth';
 

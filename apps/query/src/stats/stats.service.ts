@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Stats, StatsQueryDto } from '@eventlog/contracts';
 import { StatsQueryRepository } from '@eventlog/store';
-import { tenantOf } from '../api/tenant';
-import { timeWindow } from '../api/time-window';
+import { tenantOf } from '../parameters/tenant';
+import { timeWindow } from '../parameters/time-window';
 import { IngestLagService } from './ingest-lag.service';
 
 @Injectable()

@@ -9,8 +9,8 @@ import {
   StreamRead,
   TenantQueryDto,
 } from '@eventlog/contracts';
-import { ApiErrors } from '../api/api-errors.decorator';
-import { tenantOf } from '../api/tenant';
+import { ApiErrors } from '../http/api-errors.decorator';
+import { tenantOf } from '../parameters/tenant';
 import { StreamsService } from './streams.service';
 import { TenantIn } from '@eventlog/auth';
 

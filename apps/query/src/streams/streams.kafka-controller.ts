@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, ReadStreamRequestDto } from '@eventlog/contracts';
-import { kafkaReply } from '../api/kafka-reply';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { StreamsService } from './streams.service';
 import { TenantIn } from '@eventlog/auth';
 

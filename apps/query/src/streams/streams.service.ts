@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '@eventlog/contracts';
 import { StreamQueryRepository } from '@eventlog/store';
-import { ApiError } from '../api/api-error';
-import { resolvePaging } from '../api/paging';
-import { tenantOf } from '../api/tenant';
+import { ApiError } from '../errors/api-error';
+import { resolvePaging } from '../parameters/paging';
+import { tenantOf } from '../parameters/tenant';
 
 @Injectable()
 export class StreamsService {

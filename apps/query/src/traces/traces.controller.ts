@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '@eventlog/contracts';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { TracesService } from './traces.service';
 import { TenantIn } from '@eventlog/auth';
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
-import { kafkaReply } from '../api/kafka-reply';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { TracesService } from './traces.service';
 import { TenantIn } from '@eventlog/auth';
 

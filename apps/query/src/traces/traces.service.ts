@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QUERY_LIMITS, Trace, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
 import { TraceQueryRepository } from '@eventlog/store';
-import { ApiError } from '../api/api-error';
-import { tenantOf } from '../api/tenant';
+import { ApiError } from '../errors/api-error';
+import { tenantOf } from '../parameters/tenant';
 import { buildTrace } from './trace-tree';
 
 @Injectable()

@@ -8,3 +8,7 @@ export * from './stats.dto';
 export * from './streams.dto';
 export * from './traces.dto';
 export * from './transforms';
+export * from './instant';
+export * from './invalid-query.error';
+export * from './instant';
+export * from './invalid-query.error';
