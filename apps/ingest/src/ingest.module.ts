@@ -3,6 +3,7 @@ import { ConfigModule, EventlogConfig } from '@eventlog/config';
 import { KafkaModule } from '@eventlog/kafka';
 import { OpsModule } from '@eventlog/ops';
 import { StoreModule } from '@eventlog/store';
+import { BatchDecoder } from './decoding/batch-decoder';
 import { AppendService } from './appending/append.service';
 import { DeadLetterPublisher } from './appending/dead-letter.publisher';
 import { GroupCommit } from './appending/group-commit';
@@ -23,7 +24,7 @@ export class IngestModule {
         OpsModule,
         ...(config.INGEST_RUNS_RELAY ? [RelayModule] : []),
       ],
-      providers: [IngestMetrics, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
+      providers: [IngestMetrics, BatchDecoder, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
     };
   }
 }

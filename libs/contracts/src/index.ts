@@ -5,4 +5,6 @@ export * from './topics';
 export * from './query';
 export * from './validity-check';
 export * from './raw-json';
+export * from './key-of';
 export * from './raw-json';
+export * from './key-of';

@@ -1,4 +1,4 @@
-import { DecodedBatch } from './append.service';
+import { DecodedBatch } from '../decoding/batch-decoder';
 import { KafkaRecord } from '../decoding/kafka-record';
 import { PartitionAppends } from './partition-appends';
 

@@ -1,4 +1,4 @@
-import { DecodedBatch } from './append.service';
+import { DecodedBatch } from '../decoding/batch-decoder';
 
 interface Partition {
   /** The unit being made durable, if any. */

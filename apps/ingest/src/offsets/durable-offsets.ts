@@ -1,4 +1,5 @@
 import { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { keyOf } from '@eventlog/contracts';
 
 const RETRY_MS = 1000;
 
@@ -21,7 +22,7 @@ export class DurableOffsets {
 
   /** Every record of the partition before `nextOffset` is durable. */
   markDurable(topic: string, partition: number, nextOffset: string): void {
-    this.pending.set(`${topic}|${partition}`, { topic, partition, offset: nextOffset });
+    this.pending.set(keyOf(topic, partition), { topic, partition, offset: nextOffset });
     this.committing ??= this.commitPending();
   }
 
@@ -42,7 +43,7 @@ export class DurableOffsets {
         } catch (err) {
           // Put back what no newer mark has replaced; it goes with the next commit, or on its own
           // after a pause if the partition has gone quiet.
-          for (const o of offsets) if (!this.pending.has(`${o.topic}|${o.partition}`)) this.pending.set(`${o.topic}|${o.partition}`, o);
+          for (const o of offsets) if (!this.pending.has(keyOf(o.topic, o.partition))) this.pending.set(keyOf(o.topic, o.partition), o);
           this.onError(err as Error);
           setTimeout(() => (this.committing ??= this.commitPending()), RETRY_MS).unref();
           return;

@@ -1,4 +1,5 @@
 import { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { keyOf } from '@eventlog/contracts';
 
 /**
  * The next offset of each partition's newest answered request, to commit in the background; only
@@ -11,12 +12,12 @@ export class AnsweredOffsets {
 
   /** The assignment of a group join (kafkajs GROUP_JOIN's memberAssignment). */
   assign(memberAssignment: Record<string, number[]>): void {
-    this.assigned = new Set(Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => key(topic, p))));
+    this.assigned = new Set(Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
     for (const k of this.answered.keys()) if (!this.assigned.has(k)) this.answered.delete(k);
   }
 
   answer(topic: string, partition: number, offset: string): void {
-    this.answered.set(key(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    this.answered.set(keyOf(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
   }
 
   /** What to commit now, for partitions still held; forgotten once taken. */
@@ -27,4 +28,3 @@ export class AnsweredOffsets {
   }
 }
 
-const key = (topic: string, partition: number) => `${topic}|${partition}`;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { EventlogConfig } from '@eventlog/config';
-import { DEFAULT_TENANT, DLQ_HEADERS, StoredEvent } from '@eventlog/contracts';
+import { DEFAULT_TENANT, DLQ_HEADERS, keyOf, StoredEvent } from '@eventlog/contracts';
 import { KAFKA } from '@eventlog/kafka';
 import { APPENDED_CHANNEL, EventQueryRepository } from '@eventlog/store';
 import { consumerReady } from '../kafka/consumer-ready';
@@ -26,8 +26,6 @@ export interface Watch {
   outcomes(timeoutMs: number): Promise<Outcome[]>;
   cancel(): void;
 }
-
-const keyOf = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 
 /**
  * Tells publishers with ?wait=true what became of their events, without polling. Persisted: ingest

@@ -1,5 +1,5 @@
-import { ExpectedVersion, NewEvent, RejectionCode } from '@eventlog/contracts';
-import { keyOf, planAppend } from './append-plan';
+import { ExpectedVersion, NewEvent, RejectionCode, keyOf } from '@eventlog/contracts';
+import { planAppend } from './append-plan';
 
 let n = 0;
 const event = (stream: string, expectedVersion: ExpectedVersion = 'any', id = `e${++n}`, tenant = 'default', at = 1000): NewEvent => ({

@@ -1,4 +1,4 @@
-import { ExpectedVersion, NewEvent, Rejection, RejectionCode } from '@eventlog/contracts';
+import { ExpectedVersion, NewEvent, Rejection, RejectionCode, keyOf } from '@eventlog/contracts';
 
 export type AppendOutcome =
   | { kind: 'persisted'; version: number; position: number }
@@ -27,8 +27,6 @@ export interface AppendPlan {
   heads: StreamHead[];
   lastPosition: number;
 }
-
-export const keyOf = (tenant: string, name: string) => `${tenant}\u0000${name}`;
 
 function expectationFails(expected: ExpectedVersion, current: number): boolean {
   if (expected === 'any') return false;

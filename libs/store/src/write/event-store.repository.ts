@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
-import { NewEvent } from '@eventlog/contracts';
-import { AppendOutcome, keyOf, planAppend } from './append-plan';
+import { NewEvent, keyOf } from '@eventlog/contracts';
+import { AppendOutcome, planAppend } from './append-plan';
 import { copyRows } from './copy-rows';
 import { PG_POOL } from '../pg-pool.provider';
 
