@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { EventlogConfig } from '@eventlog/config';
-import { APPENDED_CHANNEL } from '../write/event-store.repository';
+import { APPENDED_CHANNEL } from './appended-channel';
 
 export type AppendListener = () => void;
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { APPENDED_CHANNEL } from '../write/event-store.repository';
+import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { STORED_EVENT_JSON } from '../read/event-row';
 
 /** What the relay publishes of one event: the stored form as JSON text, and the fields of its key and headers. */

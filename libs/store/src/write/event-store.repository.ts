@@ -3,10 +3,9 @@ import { Pool, PoolClient } from 'pg';
 import { NewEvent, keyOf } from '@eventlog/contracts';
 import { AppendOutcome, planAppend } from './append-plan';
 import { copyRows } from './copy-rows';
+import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { PG_POOL } from '../pg-pool.provider';
 
-/** Channel notified, on commit, with the last position of every append. */
-export const APPENDED_CHANNEL = 'eventlog_appended';
 
 /** The write side of the log: one transaction and a handful of set-based statements per batch. */
 @Injectable()
