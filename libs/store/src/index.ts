@@ -1,9 +1,10 @@
 export * from './pg-pool.provider';
 export * from './store.module';
 export * from './migrate';
+export * from './event-columns';
 export * from './write/append-plan';
 export * from './write/event-store.repository';
-export { prepareCopyText } from './write/copy-rows';
+export { copyRows, prepareCopyText } from './write/copy-rows';
 export * from './read/cursor';
 export * from './read/event-filter';
 export * from './read/event-row';

@@ -1,4 +1,5 @@
-import { StoredEvent, RawJson } from '@eventlog/contracts';
+import { RawJson, StoredEvent } from '@eventlog/contracts';
+import { EVENT_TABLE_COLUMNS, EVENT_TIME_COLUMNS, EventColumn } from '../event-columns';
 
 /** A timestamptz column as the contract's RFC 3339 UTC text with milliseconds. */
 export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -8,12 +9,10 @@ export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'Y
  * formatted by Postgres: parsing them into Dates only to format them again cost the query app more
  * CPU per row than any other field.
  */
-export const EVENT_COLUMNS = `e.position, e.tenant, e.id, e.stream, e.version, e.type, e.data, e.metadata, e.source,
-  e.status, e.message, e.request_id, e.node_id, e.parent_node_id,
-  ${iso('e.occurred_at')} AS occurred_at, ${iso('e.recorded_at')} AS recorded_at,
-  e.kafka_topic, e.kafka_partition, e.kafka_offset`;
+export const EVENT_COLUMNS = EVENT_TABLE_COLUMNS.map((c) => (EVENT_TIME_COLUMNS.has(c) ? `${iso(`e.${c}`)} AS ${c}` : `e.${c}`)).join(', ');
 
-export interface EventRow {
+/** One events row as EVENT_COLUMNS reads it: a property per column of EVENT_TABLE_COLUMNS. */
+export interface EventRow extends Record<EventColumn, unknown> {
   position: string;
   tenant: string;
   id: string;

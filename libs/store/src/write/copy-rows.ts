@@ -5,10 +5,10 @@ import { Readable } from 'node:stream';
 import { NewEvent } from '@eventlog/contracts';
 import { PlannedRow } from './append-plan';
 
+import { EVENT_TABLE_COLUMNS } from '../event-columns';
+
 // The columns a row's plan decides come first; the rest are the event's own (eventColumns).
-const COLUMNS =
-  'position, version, recorded_at, tenant, id, stream, type, data, metadata, source, status, message, request_id, ' +
-  'node_id, parent_node_id, occurred_at, kafka_topic, kafka_partition, kafka_offset';
+const COLUMNS = EVENT_TABLE_COLUMNS.join(', ');
 
 /** Rows per chunk written to the COPY stream: large enough to amortise, small enough to stream. */
 const CHUNK_ROWS = 500;
