@@ -2,8 +2,7 @@ import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { EventLogClient } from '@eventlog/client';
 import { MIGRATIONS_DIR } from '@eventlog/store';
-import { AppProcess } from '../test/support/app-process';
-import { databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
+import { AppProcess, databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase } from './lib/bench-database';
 import { quantile, Scenario } from './lib/scenario';
 
