@@ -11,29 +11,24 @@ export const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'Y
  */
 export const EVENT_COLUMNS = EVENT_TABLE_COLUMNS.map((c) => (EVENT_TIME_COLUMNS.has(c) ? `${iso(`e.${c}`)} AS ${c}` : `e.${c}`)).join(', ');
 
-/** One events row as EVENT_COLUMNS reads it: a property per column of EVENT_TABLE_COLUMNS. */
-export interface EventRow extends Record<EventColumn, unknown> {
-  position: string;
-  tenant: string;
-  id: string;
-  stream: string;
-  version: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  source: string | null;
-  status: string | null;
-  message: string | null;
-  request_id: string | null;
-  node_id: string;
-  parent_node_id: string | null;
-  /** RFC 3339 UTC with milliseconds. */
-  occurred_at: string;
-  recorded_at: string;
-  kafka_topic: string | null;
-  kafka_partition: number | null;
-  kafka_offset: string | null;
-}
+/** The columns that may be NULL; the JSON columns, which pg parses. */
+type NullableColumn = 'source' | 'status' | 'message' | 'request_id' | 'parent_node_id' | 'kafka_topic' | 'kafka_partition' | 'kafka_offset';
+type JsonColumn = 'data' | 'metadata';
+
+/**
+ * One events row as EVENT_COLUMNS reads it, a property per column of EVENT_TABLE_COLUMNS: JSON
+ * columns parsed, the INTEGER partition a number, everything else text (BIGINTs as pg gives them,
+ * times as RFC 3339 UTC with milliseconds).
+ */
+export type EventRow = {
+  [C in EventColumn]: C extends JsonColumn
+    ? Record<string, unknown>
+    : C extends 'kafka_partition'
+      ? number | null
+      : C extends NullableColumn
+        ? string | null
+        : string;
+};
 
 /** A row as contract section 1 spells it: BIGINTs as numbers, times as RFC 3339 UTC with ms. */
 export function toStoredEvent(row: EventRow): StoredEvent {
