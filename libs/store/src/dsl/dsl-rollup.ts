@@ -3,6 +3,7 @@
  * which whole buckets of which grain cover a time window, which edges of it are left to count from
  * the events themselves, and the SQL that sums the two.
  */
+import { DslInterval, DslQueryDto, toInstant } from '@eventlog/contracts';
 import { SqlParams } from '../sql-params';
 
 /** Grains of event_counts in seconds, coarsest first. */
@@ -100,4 +101,63 @@ export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
     edge(`e.occurred_at < ${params.add(timeParam(b.plan.rawBefore), 'timestamptz')}`),
     edge(`e.occurred_at >= ${params.add(timeParam(b.plan.rawFrom), 'timestamptz')}`),
   ];
+}
+
+const INTERVAL_SECONDS: Record<DslInterval, number> = {
+  '1m': 60,
+  '5m': 300,
+  '10m': 600,
+  '15m': 900,
+  '30m': 1800,
+  '1h': 3600,
+  '2h': 7200,
+  '3h': 10800,
+  '6h': 21600,
+  '12h': 43200,
+  '1d': 86400,
+};
+
+/**
+ * A count of events, grouped by nothing but type and a time bucket, over a window of the tenant
+ * filtered on nothing but occurredAt and type, is a sum over event_counts (migration 005) for the
+ * whole buckets inside the window plus a count of the events at its edges. Undefined when the
+ * query has another shape or the window holds no whole bucket; it then reads the events.
+ */
+export function dslRollupPlan(query: DslQueryDto): RollupPlan | undefined {
+  const reduce = query.reduce!;
+  if (reduce.type !== 'count' || reduce.field !== undefined) return undefined;
+  if (query.from?.stream !== undefined || query.from?.streamPrefix !== undefined) return undefined;
+  if (!(reduce.groupBy ?? []).every((name) => name === 'type')) return undefined;
+  let lower = -Infinity;
+  let upper = Infinity;
+  for (const c of query.where ?? []) {
+    if (c.field === 'type' && (c.operator === 'eq' || c.operator === 'in')) continue;
+    if (c.field !== 'occurredAt') return undefined;
+    const ms = (v: unknown) => Date.parse(toInstant(v as string | number)!);
+    switch (c.operator) {
+      case 'eq':
+        lower = Math.max(lower, ms(c.value));
+        upper = Math.min(upper, ms(c.value));
+        break;
+      case 'gte':
+        lower = Math.max(lower, ms(c.value));
+        break;
+      case 'gt':
+        lower = Math.max(lower, ms(c.value) + 1);
+        break;
+      case 'lte':
+      case 'lt':
+        upper = Math.min(upper, ms(c.value));
+        break;
+      case 'between':
+        lower = Math.max(lower, ms((c.value as unknown[])[0]));
+        upper = Math.min(upper, ms((c.value as unknown[])[1]));
+        break;
+      default:
+        return undefined;
+    }
+  }
+  // Grains whose buckets nest in the asked interval's (all of them share date_bin's origin).
+  const grains = ROLLUP_GRAINS.filter((g) => !reduce.interval || INTERVAL_SECONDS[reduce.interval] % g === 0);
+  return planRollup(lower, upper, grains);
 }

@@ -1,20 +1,9 @@
-import {
-  DEFAULT_TENANT,
-  DslConditionDto,
-  DslInterval,
-  DslQueryDto,
-  DslReducer,
-  isTimestamp,
-  QUERY_LIMITS,
-  InputProblem,
-  InvalidQueryError,
-  toInstant,
-} from '@eventlog/contracts';
-import { EVENT_FIELDS, lookupField, ResolvedField } from './dsl-fields';
+import { DEFAULT_TENANT, DslInterval, DslQueryDto, DslReducer, InvalidQueryError, QUERY_LIMITS } from '@eventlog/contracts';
 import { EventFilter, eventFilterConditions } from '../read/event-filter';
 import { EVENT_COLUMNS } from '../read/event-row';
-import { escapeLike, SqlParams } from '../sql-params';
-import { BUCKET_ORIGIN, planRollup, ROLLUP_GRAINS, rollupBranches, RollupPlan } from './dsl-rollup';
+import { DslConditions } from './dsl-conditions';
+import { lookupField, ResolvedField } from './dsl-fields';
+import { BUCKET_ORIGIN, dslRollupPlan, rollupBranches, RollupPlan } from './dsl-rollup';
 
 /** How a result column converts back to JSON. */
 export type ValueKind = 'int' | 'numeric' | 'time' | 'plain';
@@ -53,22 +42,6 @@ const INTERVALS: Record<DslInterval, string> = {
   '12h': '12 hours',
   '1d': '1 day',
 };
-const INTERVAL_SECONDS: Record<DslInterval, number> = {
-  '1m': 60,
-  '5m': 300,
-  '10m': 600,
-  '15m': 900,
-  '30m': 1800,
-  '1h': 3600,
-  '2h': 7200,
-  '3h': 10800,
-  '6h': 21600,
-  '12h': 43200,
-  '1d': 86400,
-};
-const COMPARISONS = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
-type Scalar = string | number | boolean | null;
 
 /**
  * Turns a structurally valid DSL query into SQL over `events e`. Fields come from a fixed map, JSON
@@ -79,10 +52,7 @@ export function compileDsl(query: DslQueryDto): CompiledDsl {
   return new DslCompiler().compile(query);
 }
 
-class DslCompiler {
-  private readonly params = new SqlParams();
-  private readonly problems: InputProblem[] = [];
-
+class DslCompiler extends DslConditions {
   compile(query: DslQueryDto): CompiledDsl {
     const filter: EventFilter = {
       tenant: query.from?.tenant ?? DEFAULT_TENANT,
@@ -97,144 +67,6 @@ class DslCompiler {
     const result = query.reduce ? this.groups(query, where) : this.events(query, where);
     if (this.problems.length) throw new InvalidQueryError(this.problems);
     return result;
-  }
-
-  private problem(field: string, message: string): undefined {
-    this.problems.push({ field, message: `${field}: ${message}` });
-    return undefined;
-  }
-
-  private field(name: string, at: string): ResolvedField | undefined {
-    const found = lookupField(name);
-    if (!found.ok) return this.problem(at, found.message);
-    const { field } = found;
-    if (field.json) {
-      return { ...field, sql: `(e.${field.json.root} #> ${this.params.add(field.json.path, 'text[]')})` };
-    }
-    return { ...field, sql: EVENT_FIELDS[name].column };
-  }
-
-  // ── where ────────────────────────────────────────────────────────────────────────────────────
-
-  private condition(c: DslConditionDto, at: string): string | undefined {
-    const field = this.field(c.field, `${at}.field`);
-    if (!field) return undefined;
-    const v = `${at}.value`;
-    if (c.operator === 'exists') {
-      if (c.value !== undefined && typeof c.value !== 'boolean') return this.problem(v, 'exists takes true, false or no value');
-      return `${field.sql} ${c.value === false ? 'IS NULL' : 'IS NOT NULL'}`;
-    }
-    if (c.value === undefined) return this.problem(v, `${c.operator} needs a value`);
-    if (field.kind === 'object') return this.wholeObject(field, c, v);
-
-    switch (c.operator) {
-      case 'eq':
-      case 'gt':
-      case 'gte':
-      case 'lt':
-      case 'lte': {
-        const value = this.scalar(field, c.value, v, c.operator === 'eq');
-        if (value === undefined) return undefined;
-        return this.compare(field, COMPARISONS[c.operator], value);
-      }
-      case 'neq': {
-        const value = this.scalar(field, c.value, v, true);
-        if (value === undefined) return undefined;
-        // IS DISTINCT FROM: an event without the field (NULL) is "not equal" too.
-        return `${field.sql} IS DISTINCT FROM ${this.bind(field, value)}`;
-      }
-      case 'contains':
-        return this.contains(field, c.value, v);
-      case 'in': {
-        if (!Array.isArray(c.value) || c.value.length === 0) return this.problem(v, 'in takes a non-empty array');
-        if (c.value.length > QUERY_LIMITS.dsl.maxInValues) {
-          return this.problem(v, `in takes at most ${QUERY_LIMITS.dsl.maxInValues} values (got ${c.value.length})`);
-        }
-        const values: Scalar[] = [];
-        for (let i = 0; i < c.value.length; i++) {
-          const one = this.scalar(field, c.value[i], `${v}[${i}]`, false);
-          if (one === undefined) return undefined;
-          values.push(one);
-        }
-        if (field.kind === 'json') return `${field.sql} = ANY(${this.params.add(values.map((x) => JSON.stringify(x)), 'jsonb[]')})`;
-        return `${field.sql} = ANY(${this.params.add(values, `${SQL_TYPES[field.kind]}[]`)})`;
-      }
-      case 'between': {
-        if (!Array.isArray(c.value) || c.value.length !== 2) return this.problem(v, 'between takes [low, high]');
-        const low = this.scalar(field, c.value[0], `${v}[0]`, false);
-        const high = this.scalar(field, c.value[1], `${v}[1]`, false);
-        if (low === undefined || high === undefined) return undefined;
-        if (field.kind === 'json' && typeof low !== typeof high) return this.problem(v, 'low and high must be of one type');
-        return `(${this.compare(field, '>=', low)} AND ${this.compare(field, '<=', high)})`;
-      }
-    }
-    return this.problem(`${at}.operator`, 'unknown operator');
-  }
-
-  private compare(field: ResolvedField, op: string, value: Scalar): string {
-    if (field.kind !== 'json' || op === '=') return `${field.sql} ${op} ${this.bind(field, value)}`;
-    // jsonb orders values of different types by type; compare only numbers with numbers, strings with strings.
-    return `(jsonb_typeof(${field.sql}) = ${this.params.add(typeof value)} AND ${field.sql} ${op} ${this.bind(field, value)})`;
-  }
-
-  private bind(field: ResolvedField, value: Scalar): string {
-    return field.kind === 'json' ? this.params.add(JSON.stringify(value), 'jsonb') : this.params.add(value, SQL_TYPES[field.kind]);
-  }
-
-  /** Text: case-insensitive substring. A JSON value: substring of a string, or element of an array. */
-  private contains(field: ResolvedField, value: unknown, at: string): string | undefined {
-    if (field.kind === 'text') {
-      const text = this.scalar(field, value, at, false);
-      return text === undefined ? undefined : `${field.sql} ILIKE ${this.params.add(`%${escapeLike(text as string)}%`)} ESCAPE '\\'`;
-    }
-    if (field.kind !== 'json') return this.problem(at, `contains applies to text and data/metadata values, not to ${field.name}`);
-    const element = this.scalar(field, value, at, false);
-    if (element === undefined) return undefined;
-    const inArray = `${field.sql} @> ${this.params.add(JSON.stringify(element), 'jsonb')}`;
-    if (typeof element !== 'string') return `(jsonb_typeof(${field.sql}) = 'array' AND ${inArray})`;
-    const substring = `(${field.sql} #>> '{}') ILIKE ${this.params.add(`%${escapeLike(element)}%`)} ESCAPE '\\'`;
-    return `(CASE jsonb_typeof(${field.sql}) WHEN 'string' THEN ${substring} WHEN 'array' THEN ${inArray} ELSE false END)`;
-  }
-
-  /** `data` or `metadata` as a whole: only containment of an object (jsonb @>). */
-  private wholeObject(field: ResolvedField, c: DslConditionDto, at: string): string | undefined {
-    if (c.operator !== 'contains') return this.problem(at, `${field.name} as a whole takes contains or exists; use ${field.name}.<path> to compare a value`);
-    if (typeof c.value !== 'object' || c.value === null || Array.isArray(c.value)) return this.problem(at, 'contains on an object takes an object');
-    if (JSON.stringify(c.value).length > QUERY_LIMITS.dsl.maxStringValue) return this.problem(at, 'object is too large');
-    if (JSON.stringify(c.value).includes('\\u0000')) return this.problem(at, 'must not contain the NUL character');
-    return `${field.sql} @> ${this.params.add(JSON.stringify(c.value), 'jsonb')}`;
-  }
-
-  /**
-   * A value checked against the field's kind: text → string, int → safe integer, time → RFC 3339 or
-   * epoch ms (bound as RFC 3339), JSON → string, finite number or boolean (null only where allowed).
-   */
-  private scalar(field: ResolvedField, value: unknown, at: string, nullAllowed: boolean): Scalar | undefined {
-    switch (field.kind) {
-      case 'text':
-        return this.text(value, at);
-      case 'int':
-        return Number.isSafeInteger(value) ? (value as number) : this.problem(at, `${field.name} takes an integer`);
-      case 'time': {
-        const instant = isTimestamp(value) ? toInstant(value as string | number) : undefined;
-        return instant ?? this.problem(at, `${field.name} takes an RFC 3339 time or epoch milliseconds`);
-      }
-      case 'json':
-        if (value === null && nullAllowed) return null;
-        if (typeof value === 'boolean') return value;
-        if (typeof value === 'number') return Number.isFinite(value) ? value : this.problem(at, 'must be a finite number');
-        if (typeof value === 'string') return this.text(value, at);
-        return this.problem(at, `must be a string, number or boolean${nullAllowed ? ' or null' : ''}, not ${describe(value)}`);
-      default:
-        return this.problem(at, `${field.name} cannot be compared; use ${field.name}.<path>`);
-    }
-  }
-
-  private text(value: unknown, at: string): string | undefined {
-    if (typeof value !== 'string') return this.problem(at, `must be a string, not ${describe(value)}`);
-    if (value.length > QUERY_LIMITS.dsl.maxStringValue) return this.problem(at, `must be at most ${QUERY_LIMITS.dsl.maxStringValue} characters`);
-    if (value.includes('\u0000')) return this.problem(at, 'must not contain the NUL character');
-    return value;
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────────
@@ -295,7 +127,7 @@ class DslCompiler {
     // Bucket first in time order, then the keys.
     const orderOrdinals = reduce.interval ? [String(groupCount), ...ordinals.slice(0, -1)] : ordinals;
     const grouping = groupCount ? `GROUP BY ${ordinals.join(', ')} ORDER BY ${orderOrdinals.join(', ')}` : '';
-    const plan = this.problems.length ? undefined : this.rollupPlan(query);
+    const plan = this.problems.length ? undefined : dslRollupPlan(query);
     const sql = plan
       ? `SELECT ${[...Array.from({ length: keys.length }, (_, i) => `g${i}`), ...(reduce.interval ? ['bucket'] : []), 'COALESCE(sum(n), 0)::bigint AS value'].join(', ')}
            FROM (${this.rollupBranches(query, where, plan, interval).join(' UNION ALL ')}) counted
@@ -305,53 +137,6 @@ class DslCompiler {
           ${grouping}`;
     const paged = `${sql} LIMIT ${this.params.add(limit, 'int')} OFFSET ${this.params.add(query.offset ?? 0, 'int')}`;
     return { kind: 'groups', sql: paged, values: this.params.values, keys, bucket: !!reduce.interval, value: aggregate?.kind ?? 'plain' };
-  }
-
-  // ── counts from the rollup ───────────────────────────────────────────────────────────────────
-
-  /**
-   * A count of events, grouped by nothing but type and a time bucket, over a window of the tenant
-   * filtered on nothing but occurredAt and type, is a sum over event_counts (migration 005) for the
-   * whole buckets inside the window plus a count of the events at its edges. Undefined when the
-   * query has another shape or the window holds no whole bucket; it then reads the events.
-   */
-  private rollupPlan(query: DslQueryDto): RollupPlan | undefined {
-    const reduce = query.reduce!;
-    if (reduce.type !== 'count' || reduce.field !== undefined) return undefined;
-    if (query.from?.stream !== undefined || query.from?.streamPrefix !== undefined) return undefined;
-    if (!(reduce.groupBy ?? []).every((name) => name === 'type')) return undefined;
-    let lower = -Infinity;
-    let upper = Infinity;
-    for (const c of query.where ?? []) {
-      if (c.field === 'type' && (c.operator === 'eq' || c.operator === 'in')) continue;
-      if (c.field !== 'occurredAt') return undefined;
-      const ms = (v: unknown) => Date.parse(toInstant(v as string | number)!);
-      switch (c.operator) {
-        case 'eq':
-          lower = Math.max(lower, ms(c.value));
-          upper = Math.min(upper, ms(c.value));
-          break;
-        case 'gte':
-          lower = Math.max(lower, ms(c.value));
-          break;
-        case 'gt':
-          lower = Math.max(lower, ms(c.value) + 1);
-          break;
-        case 'lte':
-        case 'lt':
-          upper = Math.min(upper, ms(c.value));
-          break;
-        case 'between':
-          lower = Math.max(lower, ms((c.value as unknown[])[0]));
-          upper = Math.min(upper, ms((c.value as unknown[])[1]));
-          break;
-        default:
-          return undefined;
-      }
-    }
-    // Grains whose buckets nest in the asked interval's (all of them share date_bin's origin).
-    const grains = ROLLUP_GRAINS.filter((g) => !reduce.interval || INTERVAL_SECONDS[reduce.interval] % g === 0);
-    return planRollup(lower, upper, grains);
   }
 
   /** Rows (g0…, bucket, n) whose sum per group is the count: rollup buckets, then the window's edges. */
@@ -401,11 +186,4 @@ class DslCompiler {
   }
 }
 
-const SQL_TYPES = { text: 'text', int: 'bigint', time: 'timestamptz', json: 'jsonb', object: 'jsonb' } as const;
 const VALUE_KINDS = { text: 'plain', int: 'int', time: 'time', json: 'plain', object: 'plain' } as const;
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
