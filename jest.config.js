@@ -9,6 +9,8 @@ const moduleNameMapper = {
 module.exports = {
   // End-to-end tests wait on real brokers and processes; unit tests finish long before this.
   testTimeout: 120000,
+  // The seed of the run in every summary, so a failure can be replayed (--seed); fast-check prints its own.
+  showSeed: true,
   projects: [
     {
       displayName: 'unit',
@@ -27,14 +29,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
-      // Stops the broker and restarts Postgres: run alone, after the rest (npm run test:faults).
+      // Stops a broker and restarts Postgres, both its own (scripts/faults-infra.sh, started and
+      // stopped by its global setup and teardown): run alone, after the rest (npm run test:faults).
       displayName: 'faults',
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/faults/*.faults-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
     },
   ],
 };

@@ -57,4 +57,17 @@ describe('ingest from a non-Node producer (kcat)', () => {
     const ce = (await db.pool.query("SELECT type, source, data FROM events WHERE id = 'kc-ce'")).rows[0];
     expect(ce).toEqual({ type: 'Tock', source: 'kcat', data: { n: 1 } });
   });
+
+  it('with partitioner=murmur2_random, kcat puts a key on the partition kafkajs does (README, contract 4b)', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `same-${i}`);
+    await tk.produce(topics.ingest, keys.map((key) => ({ key, value: JSON.stringify({ id: `kj-${key}`, type: 'FromKafkajs' }) })));
+    kcat(['-K', '|', '-X', 'partitioner=murmur2_random'], keys.map((key) => `${key}|${JSON.stringify({ id: `rd-${key}`, type: 'FromKcat' })}`).join('\n') + '\n');
+    await waitFor(() => db.count(`SELECT count(*)::int AS n FROM events WHERE stream LIKE 'same-%'`), (n) => n === 40, { what: '40 events' });
+    const { rows } = await db.pool.query<{ stream: string; partitions: number; versions: string }>(
+      `SELECT stream, count(DISTINCT kafka_partition)::int AS partitions, string_agg(version::text, ',' ORDER BY version) AS versions
+         FROM events WHERE stream LIKE 'same-%' GROUP BY stream`,
+    );
+    expect(rows).toHaveLength(20);
+    expect(rows.filter((r) => r.partitions !== 1 || r.versions !== '1,2')).toEqual([]);
+  });
 });

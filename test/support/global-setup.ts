@@ -4,7 +4,7 @@ import { Client } from 'pg';
 // jest loads globalSetup outside its module registry, so moduleNameMapper does not apply here:
 // migrate.ts is imported by path (it imports no other @eventlog library).
 import { runMigrations } from '../../libs/store/src/migrate';
-import { ADMIN_DATABASE_URL, databaseUrl, uniqueSuffix } from './env';
+import { ADMIN_DATABASE_URL, uniqueSuffix } from './env';
 
 const root = join(__dirname, '..', '..');
 
@@ -17,11 +17,16 @@ const STALE_AFTER = '6 hours';
  */
 export default async function globalSetup() {
   execFileSync('bash', [join(root, 'scripts/infra.sh'), 'up'], { stdio: 'inherit' });
+  await buildAndMigrateTemplate(ADMIN_DATABASE_URL);
+}
+
+/** Builds dist and creates this run's migrated template database on the server of `adminUrl`. */
+export async function buildAndMigrateTemplate(adminUrl: string) {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 
   const template = `eventlog_test_template_${uniqueSuffix()}`;
   process.env.EVENTLOG_TEST_TEMPLATE = template;
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     // A database's PG_VERSION file is written when it is created: its age is the database's age.
@@ -36,5 +41,7 @@ export default async function globalSetup() {
   } finally {
     await admin.end();
   }
-  await runMigrations(databaseUrl(template));
+  const url = new URL(adminUrl);
+  url.pathname = `/${template}`;
+  await runMigrations(url.toString());
 }

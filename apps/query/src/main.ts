@@ -13,6 +13,7 @@ import { serveOpenApi } from './http/open-api';
 import { queryKafkaTransport } from './kafka/kafka-transport';
 import { ensureQueryTopics } from './kafka/query-topics';
 import { QueryMetricsInterceptor } from './metrics/query.metrics';
+import { exactJsonBodyParser } from './validation/request-parsers';
 import { QueryModule } from './query.module';
 
 async function bootstrap() {
@@ -20,6 +21,8 @@ async function bootstrap() {
   const adapter = createFastifyAdapter(config);
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // JSON bodies are parsed exactly or refused (a 400 naming the value), never silently changed.
+  app.useBodyParser('application/json', { bodyLimit: adapter.getInstance().initialConfig.bodyLimit }, exactJsonBodyParser);
   app.enableShutdownHooks();
   // Events arrive as JSON text Postgres built; replies splice it in instead of re-serialising it.
   adapter.getInstance().setReplySerializer((payload) => stringifyWithRaw(payload));

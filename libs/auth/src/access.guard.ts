@@ -3,24 +3,26 @@ import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { IncomingHttpHeaders } from 'node:http';
 import { AccessScope } from '@eventlog/config';
-import { DEFAULT_TENANT } from '@eventlog/contracts';
 import { REQUIRES_SCOPE, TENANT_IN, TenantLocation } from './access.decorators';
-import { Grant, grants, TokenRegistry } from './token-registry';
+import { decideTenant, recordTenant } from './request-tenant';
+import { Grant, TokenRegistry } from './token-registry';
 
 type Target = Record<string, unknown>;
 
-const errorBody = (statusCode: 401 | 403, message: string) => ({
+const REASONS = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' } as const;
+const errorBody = (statusCode: 400 | 401 | 403, message: string, details: { field: string; message: string }[]) => ({
   statusCode,
-  error: statusCode === 401 ? 'Unauthorized' : 'Forbidden',
+  error: REASONS[statusCode],
   message,
-  details: [],
+  details,
 });
 
 /**
  * Contract 4, Access: with AUTH_TOKENS configured, every API call carries a token that grants the
  * tenant it reads or writes and the scope it needs; 401 without a valid token, 403 otherwise.
- * A call that names no tenant gets the token's only tenant (else `default`), written into the
- * request so that the handler reads exactly what was authorised.
+ * With or without tokens, the tenant of every API call is decided here, by decideTenant, and
+ * recorded for the handler (@RequestTenant); a call that names no tenant gets the decided one
+ * written into its request, so a published envelope carries exactly what was authorised.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -31,19 +33,32 @@ export class AccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const location = this.reflector.get<TenantLocation | undefined>(TENANT_IN, context.getHandler());
-    if (!location || !this.tokens.enabled) return true; // health, metrics, docs; or an open API
-    const scope = this.reflector.get<AccessScope | undefined>(REQUIRES_SCOPE, context.getHandler()) ?? 'read';
+    if (!location) return true; // health, metrics, docs
     const rpc = context.getType() === 'rpc';
-    const fail = (status: 401 | 403, message: string): never => {
-      throw rpc ? new RpcException(errorBody(status, message)) : new HttpException(errorBody(status, message), status);
+    const fail = (status: 400 | 401 | 403, message: string, field?: string): never => {
+      const body = errorBody(status, message, field ? [{ field, message }] : []);
+      throw rpc ? new RpcException(body) : new HttpException(body, status);
     };
 
     const { token, target } = rpc ? this.fromKafka(context) : this.fromHttp(context, location);
-    const grant = this.tokens.authenticate(token);
-    if (!grant) return fail(401, token ? 'invalid access token' : 'an access token is required (X-Auth-Token or Authorization: Bearer)');
-    if (!grant.scopes.has(scope)) return fail(403, `the token lacks the ${scope} scope`);
-    for (const tenant of this.tenantsOf(target, location, grant)) {
-      if (!grants(grant, tenant)) return fail(403, `the token does not grant tenant ${tenant}`);
+    let grant: Grant | undefined;
+    if (this.tokens.enabled) {
+      const scope = this.reflector.get<AccessScope | undefined>(REQUIRES_SCOPE, context.getHandler()) ?? 'read';
+      grant = this.tokens.authenticate(token);
+      if (!grant) return fail(401, token ? 'invalid access token' : 'an access token is required (X-Auth-Token or Authorization: Bearer)');
+      if (!grant.scopes.has(scope)) return fail(403, `the token lacks the ${scope} scope`);
+    }
+    for (const { holder, field } of this.holdersOf(target, location)) {
+      if (!isPlainObject(holder)) {
+        // An item that is not an object names no tenant; validation refuses it with its path.
+        if (location === 'body[]') continue;
+        return fail(400, `${field || 'the request'} must be a JSON object`, field || 'body');
+      }
+      const at = field ? `${field}.tenant` : 'tenant';
+      const decision = decideTenant(holder.tenant, at, grant);
+      if (!decision.ok) return fail(decision.status, decision.message, decision.status === 400 ? decision.field : undefined);
+      holder.tenant = decision.tenant;
+      if (location !== 'body[]') recordTenant(context, decision.tenant);
     }
     return true;
   }
@@ -69,24 +84,14 @@ export class AccessGuard implements CanActivate {
     return { token, target: context.switchToRpc().getData() as unknown };
   }
 
-  /** The tenants the call touches, filling in the default where it names none. */
-  private tenantsOf(target: unknown, location: TenantLocation, grant: Grant): string[] {
-    const fallback = grant.tenants.size === 1 && !grant.tenants.has('*') ? [...grant.tenants][0] : DEFAULT_TENANT;
-    const settle = (holder: unknown): string | undefined => {
-      if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) return undefined; // validation answers it
-      const h = holder as Target;
-      if (h.tenant === undefined) h.tenant = fallback;
-      return typeof h.tenant === 'string' ? h.tenant : undefined;
-    };
-    if (location === 'body[]') return Array.isArray(target) ? target.map(settle).filter((t): t is string => t !== undefined) : [];
-    if (location === 'body.from') {
-      if (typeof target !== 'object' || target === null || Array.isArray(target)) return [];
-      const t = target as Target;
-      if (t.from === undefined) t.from = {};
-      const tenant = settle(t.from);
-      return tenant === undefined ? [] : [tenant];
-    }
-    const tenant = settle(target);
-    return tenant === undefined ? [] : [tenant];
+  /** The objects that name the call's tenant, with their path in the request. */
+  private holdersOf(target: unknown, location: TenantLocation): { holder: unknown; field: string }[] {
+    if (location === 'body[]') return Array.isArray(target) ? target.map((holder, i) => ({ holder, field: `[${i}]` })) : [];
+    if (location !== 'body.from') return [{ holder: target, field: '' }];
+    if (!isPlainObject(target)) return [{ holder: target, field: '' }];
+    if (target.from === undefined) target.from = {};
+    return [{ holder: target.from, field: 'from' }];
   }
 }
+
+const isPlainObject = (v: unknown): v is Target => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -114,6 +114,16 @@ export class EventlogConfig {
   @Min(1024)
   MAX_EVENT_BYTES = 1024 * 1024;
 
+  /**
+   * max.message.bytes of every topic the apps create (ingest, dead-letter, outbound, request and
+   * reply topics); by default room for a whole record of MAX_EVENT_BYTES (libs/kafka appTopics).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  TOPIC_MAX_MESSAGE_BYTES?: number;
+
   /** Postgres pool size per process. */
   @Transform(toInt)
   @IsInt()
@@ -204,7 +214,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig {
   const defined = Object.fromEntries(
     Object.keys(new EventlogConfig())
-      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE'])
+      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'TOPIC_MAX_MESSAGE_BYTES', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE'])
       .filter((k) => k !== 'accessGrants')
       .filter((k) => env[k] !== undefined && env[k] !== '')
       .map((k) => [k, env[k]]),

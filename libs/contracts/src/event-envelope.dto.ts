@@ -1,3 +1,5 @@
+import { Omittable } from './omittable';
+import { toInstant } from './query/instant';
 import {
   IsDefined,
   IsOptional,
@@ -15,10 +17,13 @@ export const EVENT_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 export const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** True for an RFC 3339 timestamp string or a non-negative integer of epoch milliseconds. */
+/**
+ * True for an RFC 3339 timestamp string of a real calendar instant in years 1-9999 (UTC), or a
+ * non-negative integer of epoch milliseconds: what is stored as given, never rolled over.
+ */
 export function isTimestamp(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 && value <= 253402300799999;
-  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 && toInstant(value) !== undefined;
+  return typeof value === 'string' && RFC3339.test(value) && toInstant(value) !== undefined;
 }
 
 export function IsTimestamp(options?: ValidationOptions) {
@@ -75,14 +80,17 @@ function IsPlainObject(options?: ValidationOptions) {
 
 /**
  * The input envelope of contract section 1, after CloudEvents and header mapping. Validated with
- * whitelist + forbidNonWhitelisted, so unknown fields are named in the rejection.
+ * whitelist + forbidNonWhitelisted, so unknown fields are named in the rejection. A field stored as
+ * null when absent (source, status, message, requestId, parentNodeId) takes null as absent; a
+ * field with a default (tenant, data, metadata, nodeId, occurredAt, expectedVersion) refuses null,
+ * which would otherwise be stored as the default without a word (docs/decisions/024).
  */
 export class EventEnvelopeDto {
   @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })
   @IsString()
   id: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 64)
   @Matches(NO_CONTROL_CHARS, { message: 'tenant must not contain control characters' })
@@ -99,11 +107,11 @@ export class EventEnvelopeDto {
   @Length(1, 200)
   type: string;
 
-  @IsOptional()
+  @Omittable()
   @IsPlainObject()
   data?: Record<string, unknown>;
 
-  @IsOptional()
+  @Omittable()
   @IsPlainObject()
   metadata?: Record<string, unknown>;
 
@@ -127,7 +135,7 @@ export class EventEnvelopeDto {
   @MaxLength(128)
   requestId?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 128)
   nodeId?: string;
@@ -137,11 +145,11 @@ export class EventEnvelopeDto {
   @Length(1, 128)
   parentNodeId?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsTimestamp()
   occurredAt?: string | number;
 
-  @IsOptional()
+  @Omittable()
   @IsExpectedVersion()
   expectedVersion?: number | 'any' | 'no_stream' | 'stream_exists';
 }

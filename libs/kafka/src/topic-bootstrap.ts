@@ -1,4 +1,5 @@
 import { Admin, Kafka } from 'kafkajs';
+import { EventlogConfig } from '../../config/src';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TopicSpec {
@@ -52,6 +53,17 @@ async function createMissing(admin: Admin, specs: TopicSpec[]): Promise<void> {
  * envelope, headers and, on the dead-letter topic, the original value as it was produced.
  */
 export const recordBytesFor = (maxEventBytes: number) => 2 * maxEventBytes + 1024 * 1024;
+
+/**
+ * The one place where the sizes of the topics the apps create are decided: TOPIC_PARTITIONS each,
+ * and room for a whole record, so a record ingest accepts can always be dead-lettered and relayed.
+ */
+export const appTopics = (config: EventlogConfig, topics: string[]): TopicSpec[] =>
+  topics.map((topic) => ({
+    topic,
+    numPartitions: config.TOPIC_PARTITIONS,
+    maxMessageBytes: config.TOPIC_MAX_MESSAGE_BYTES ?? recordBytesFor(config.MAX_EVENT_BYTES),
+  }));
 
 /** ensureTopics with an admin client of its own, for a process's start-up. */
 export async function ensureTopicsWith(kafka: Kafka, specs: TopicSpec[]): Promise<void> {

@@ -2,8 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '@eventlog/config';
-import { ensureTopicsWith, KAFKA, recordBytesFor } from '@eventlog/kafka';
 import { keyOf, partsOf } from '@eventlog/contracts';
+import { appTopics, ensureTopicsWith, KAFKA } from '@eventlog/kafka';
 import { BatchDecoder, DecodedBatch } from '../decoding/batch-decoder';
 import { KafkaRecord } from '../decoding/kafka-record';
 import { AppendService } from '../appending/append.service';
@@ -47,14 +47,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   async onApplicationBootstrap() {
-    await ensureTopicsWith(this.kafka, [
-      ...this.config.INGEST_TOPICS.map((topic) => ({ topic, numPartitions: this.config.TOPIC_PARTITIONS })),
-      {
-        topic: this.config.DLQ_TOPIC,
-        numPartitions: this.config.TOPIC_PARTITIONS,
-        maxMessageBytes: recordBytesFor(this.config.MAX_EVENT_BYTES),
-      },
-    ]);
+    await ensureTopicsWith(this.kafka, appTopics(this.config, [...this.config.INGEST_TOPICS, this.config.DLQ_TOPIC]));
 
     const consumer = this.kafka.consumer({
       groupId: this.config.INGEST_GROUP_ID,

@@ -106,7 +106,21 @@ describe('ENVELOPE_FIELDS', () => {
 describe('decodeRecord: rejections name the reason', () => {
   it.each([
     ['not JSON', '{"id":', RejectionCode.InvalidJson, /not valid JSON/],
-    ['not UTF-8 JSON', Buffer.from([0xff, 0xfe]), RejectionCode.InvalidJson, /not valid JSON/],
+    ['not UTF-8', Buffer.from([0xff, 0xfe]), RejectionCode.InvalidJson, /value is not valid UTF-8/],
+    ['invalid UTF-8 inside a JSON string', Buffer.concat([Buffer.from('{"id":"x","type":"T","stream":"a'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), RejectionCode.InvalidJson, /value is not valid UTF-8/],
+    ['a lone surrogate in the stream', '{"id":"x","type":"T","stream":"rp-\\ud800"}', RejectionCode.ValidationFailed, /^stream: text must be well-formed Unicode/],
+    ['a lone surrogate in the tenant', '{"id":"x","type":"T","tenant":"\\udc00x"}', RejectionCode.ValidationFailed, /^tenant: text must be well-formed/],
+    ['a lone surrogate in a data key', '{"id":"x","type":"T","data":{"k\\ud83d":1}}', RejectionCode.ValidationFailed, /^data\.k.*: text must be well-formed/],
+    ['a number beyond a double', '{"id":"x","type":"T","data":{"big":1e400}}', RejectionCode.ValidationFailed, /^data\.big: the number 1e400 cannot be kept exactly/],
+    ['an integer beyond 2^53', '{"id":"x","type":"T","data":{"list":[1,9007199254740993]}}', RejectionCode.ValidationFailed, /^data\.list\[1\]: the number 9007199254740993/],
+    ['a number that underflows to 0', '{"id":"x","type":"T","metadata":{"tiny":1e-400}}', RejectionCode.ValidationFailed, /^metadata\.tiny: the number/],
+    ['a day that does not exist', { id: 'x', type: 'T', occurredAt: '2024-02-30T00:00:00Z' }, RejectionCode.ValidationFailed, /^occurredAt must be an RFC 3339/],
+    ['hour 24', { id: 'x', type: 'T', occurredAt: '2024-01-01T24:00:00Z' }, RejectionCode.ValidationFailed, /^occurredAt must be an RFC 3339/],
+    ['an instant before year 1 in UTC', { id: 'x', type: 'T', occurredAt: '0001-01-01T00:00:00+01:00' }, RejectionCode.ValidationFailed, /^occurredAt must be an RFC 3339/],
+    ['a null tenant', { id: 'x', type: 'T', tenant: null }, RejectionCode.ValidationFailed, /tenant must be a string/],
+    ['null data', { id: 'x', type: 'T', data: null }, RejectionCode.ValidationFailed, /data must be a JSON object/],
+    ['a null id', { id: null, type: 'T' }, RejectionCode.ValidationFailed, /id must be 1-128/],
+    ['a null stream', { id: 'x', type: 'T', stream: null }, RejectionCode.ValidationFailed, /stream/],
     ['an array', '[1]', RejectionCode.ValidationFailed, /value must be a JSON object/],
     ['a number', '42', RejectionCode.ValidationFailed, /value must be a JSON object/],
     ['no type', { id: 'x' }, RejectionCode.ValidationFailed, /type/],
@@ -148,5 +162,46 @@ describe('decodeRecord: rejections name the reason', () => {
     const written = `{"id":"x","type":"T","data":{"n":[${Array(100).fill('9e20').join(',')}]}}`;
     expect(written.length).toBeLessThan(limit);
     expect(rejected(record(written), limit).code).toBe(RejectionCode.TooLarge);
+  });
+});
+
+describe('decodeRecord: stored exactly, or refused (issue 12)', () => {
+  it('keeps every number a double holds exactly, however it is spelled', () => {
+    const written = '{"id":"x","type":"T","data":{"a":0.30000000000000004,"b":1e308,"c":9007199254740992,"d":-0.0,"e":1.50,"f":5e-324,"g":1000000000000000000000000e-1,"h":1e23}}';
+    expect(ok(record(written)).data).toEqual({ a: 0.30000000000000004, b: 1e308, c: 9007199254740992, d: -0, e: 1.5, f: 5e-324, g: 1e23, h: 1e23 });
+  });
+
+  it('keeps text that looks like a long number inside strings', () => {
+    const data = { id: '12345678901234567890123', uuid: '550e8400-e29b-41d4-a716-446655440000', note: 'x: 1e400' };
+    expect(ok(record({ id: 'x', type: 'T', data })).data).toEqual(data);
+  });
+
+  it('keeps a surrogate pair and U+FFFD as they are, and tells them apart', () => {
+    const e = ok(record('{"id":"x","type":"T","stream":"s-\\ud83d\\ude00-\\ufffd","data":{"k":"\\ud83d\\ude00"}}'));
+    expect(e.stream).toBe('s-😀-\ufffd');
+    expect(e.data).toEqual({ k: '😀' });
+  });
+
+  it('takes null as absent only where the stored value is null too', () => {
+    const e = ok(record({ id: 'x', type: 'T', source: null, status: null, message: null, requestId: null, parentNodeId: null }));
+    expect(e).toMatchObject({ source: null, status: null, message: null, requestId: null, parentNodeId: null });
+    for (const field of ['nodeId', 'occurredAt', 'expectedVersion', 'metadata']) {
+      expect(rejected(record({ id: 'x', type: 'T', [field]: null })).message).toMatch(new RegExp(`^${field}`));
+    }
+  });
+
+  it('refuses a key that is not UTF-8 when the stream falls back to it, and uses it as bytes otherwise', () => {
+    const key = Buffer.from([0x6b, 0xff]);
+    expect(rejected(record({ id: 'x', type: 'T' }, { key })).message).toMatch(/stream: the record key it falls back to is not valid UTF-8/);
+    expect(ok(record({ id: 'x', type: 'T', stream: 's' }, { key })).stream).toBe('s');
+  });
+
+  it('refuses a header it reads as text when its bytes are not UTF-8', () => {
+    const headers = { 'x-request-id': Buffer.from([0xed, 0xa0, 0x80]) };
+    expect(rejected(record({ id: 'x', type: 'T' }, { headers }))).toEqual({
+      code: RejectionCode.ValidationFailed,
+      message: 'header x-request-id is not valid UTF-8',
+    });
+    expect(ok(record({ id: 'x', type: 'T' }, { headers: { 'x-other': Buffer.from([0xff]) } })).id).toBe('x');
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { validateSync, ValidationError } from 'class-validator';
 import {
@@ -7,10 +8,11 @@ import {
   Rejection,
   RejectionCode,
   compileValidityCheck,
+  parseExactJson,
   unknownEnvelopeFields,
 } from '@eventlog/contracts';
 import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
-import { headerText, KafkaRecord } from './kafka-record';
+import { headerNotUtf8, headerText, KafkaRecord } from './kafka-record';
 
 export type Decoded = { ok: true; event: NewEvent } | { ok: false; rejection: Rejection };
 
@@ -45,16 +47,18 @@ const JSON_VALUES: ReadonlySet<string> = new Set(['data', 'metadata']);
 /** The envelope's class-validator rules as one cheap check; validateSync then names what failed. */
 const isValidEnvelope = compileValidityCheck(EventEnvelopeDto);
 
-/** Whether objects and arrays nest more than `limit` levels; iterative, so it cannot overflow. */
-function depthExceeds(root: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+/** The top-level field whose objects and arrays nest more than `limit` levels; iterative, so it cannot overflow. */
+function tooDeepField(root: Record<string, unknown>, limit: number): string | undefined {
+  for (const [field, top] of Object.entries(root)) {
+    const stack: [unknown, number][] = [[top, 2]];
+    while (stack.length > 0) {
+      const [value, depth] = stack.pop()!;
+      if (typeof value !== 'object' || value === null) continue;
+      if (depth > limit) return field;
+      for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }
 
 /** The path of the first string (or object key) holding U+0000, if any; `skip` names top-level keys not to look into. */
@@ -83,13 +87,15 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   if (value.length > maxDataBytes * 2) {
     return reject(RejectionCode.TooLarge, `record value is ${value.length} bytes; data may be at most ${maxDataBytes}`);
   }
+  const badHeader = headerNotUtf8(record.headers);
+  if (badHeader) return reject(RejectionCode.ValidationFailed, `header ${badHeader} is not valid UTF-8`);
   const binary = binaryModeAttributes(record.headers);
 
-  let parsed: unknown;
-  try {
-    parsed = value.length === 0 && binary ? {} : JSON.parse(value.toString('utf8'));
-  } catch (err) {
-    return reject(RejectionCode.InvalidJson, `value is not valid JSON: ${(err as Error).message}`);
+  let parsed: unknown = {};
+  if (value.length > 0 || !binary) {
+    const json = parseExactJson(value, binary ? 'data' : 'value');
+    if (!json.ok) return reject(json.code, json.message);
+    parsed = json.value;
   }
 
   let body: Record<string, unknown>;
@@ -106,8 +112,12 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   const requestHeader = headerText(record.headers, 'x-request-id');
   const trace = parseTraceparent(headerText(record.headers, 'traceparent'));
   const filled: Record<string, unknown> = { ...body };
-  filled.id ??= derivedEventId(record.topic, record.partition, record.offset);
-  filled.stream ??= record.key?.toString('utf8');
+  // Only a field left out takes its default; a null is validated, and refused, as given.
+  if (filled.id === undefined) filled.id = derivedEventId(record.topic, record.partition, record.offset);
+  if (filled.stream === undefined && record.key) {
+    if (!isUtf8(record.key)) return reject(RejectionCode.ValidationFailed, 'stream: the record key it falls back to is not valid UTF-8');
+    filled.stream = record.key.toString('utf8');
+  }
   filled.requestId ??= requestHeader ?? trace?.traceId;
   if (trace) filled.nodeId ??= trace.parentId;
 
@@ -116,9 +126,8 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
     return reject(RejectionCode.ValidationFailed, unknown.map((k) => `property ${k} should not exist`).join('; '));
   }
   // Deeper JSON would overflow the stack of whatever walks it next (serializers, Postgres' jsonb).
-  if (depthExceeds(filled, MAX_JSON_DEPTH)) {
-    return reject(RejectionCode.ValidationFailed, `value is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  }
+  const tooDeep = tooDeepField(filled, MAX_JSON_DEPTH);
+  if (tooDeep) return reject(RejectionCode.ValidationFailed, `${tooDeep}: value is nested deeper than ${MAX_JSON_DEPTH} levels`);
 
   if (!isValidEnvelope(filled)) {
     // Re-typed in place rather than copied: class-validator finds the rules by constructor.

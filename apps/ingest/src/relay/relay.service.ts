@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Message, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '@eventlog/config';
-import { chunkByBytes, ensureTopicsWith, KAFKA, recordBytesFor } from '@eventlog/kafka';
+import { appTopics, chunkByBytes, ensureTopicsWith, isTooLarge, KAFKA } from '@eventlog/kafka';
 import { RelaySession } from '@eventlog/store';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { toOutboundRecord } from './outbound-record';
+import { toOutboundRecord, toReferenceRecord } from './outbound-record';
+import { OUTBOUND_HEADERS } from '@eventlog/contracts';
 
 const BATCH = 2000;
 // Bytes per produce request (see chunkByBytes).
@@ -38,13 +39,7 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async onApplicationBootstrap() {
-    await ensureTopicsWith(this.kafka, [
-      {
-        topic: this.config.OUTBOUND_TOPIC,
-        numPartitions: this.config.TOPIC_PARTITIONS,
-        maxMessageBytes: recordBytesFor(this.config.MAX_EVENT_BYTES),
-      },
-    ]);
+    await ensureTopicsWith(this.kafka, appTopics(this.config, [this.config.OUTBOUND_TOPIC]));
     // Its own producer: one send in flight at a time keeps each partition in position order.
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
     await this.producer.connect();
@@ -102,9 +97,7 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
       // A full batch means more is waiting: read it from Postgres while this one goes to Kafka.
       if (events.length === BATCH) next = read(last);
       if (events.length > 0) {
-        for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) {
-          await this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages });
-        }
+        for (const messages of chunkByBytes(events.map(toOutboundRecord), SEND_BYTES)) await this.publish(messages);
         checkpoint = last;
         await session.saveCheckpoint(checkpoint);
         this.metrics.relayed.inc(events.length);
@@ -118,6 +111,24 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
       if (events.length < BATCH) {
         await this.idle();
         next = read(checkpoint);
+      }
+    }
+  }
+
+  /** Sends one run in order; a record the topic refuses as too large goes as a reference record. */
+  private async publish(messages: Message[]): Promise<void> {
+    const send = (run: Message[]) => this.producer!.send({ topic: this.config.OUTBOUND_TOPIC, acks: -1, messages: run });
+    try {
+      await send(messages);
+    } catch (err) {
+      if (!isTooLarge(err)) throw err;
+      // One at a time, in order; those already acknowledged are sent again (delivery is at least once).
+      for (const message of messages) {
+        await send([message]).catch(async (single) => {
+          if (!isTooLarge(single)) throw single;
+          this.logger.warn(`event at position ${String(message.headers?.[OUTBOUND_HEADERS.position])} is larger than ${this.config.OUTBOUND_TOPIC} accepts: published as a reference`);
+          await send([toReferenceRecord(message)]);
+        });
       }
     }
   }

@@ -26,7 +26,7 @@ async function run(body: unknown): Promise<Outcome> {
     throw err;
   }
   try {
-    return { ok: true, compiled: compileDsl(dto) };
+    return { ok: true, compiled: compileDsl(dto.from?.tenant ?? 'default', dto) };
   } catch (err) {
     if (err instanceof InvalidQueryError) return { ok: false, fields: err.problems.map((p) => p.field) };
     throw err;
@@ -226,7 +226,7 @@ function neutralSql(body: any): string {
     copy.reduce.field = neutralField(copy.reduce.field);
     copy.reduce.groupBy = copy.reduce.groupBy?.map(neutralField);
   }
-  const c = compileDsl(copy as DslQueryDto);
+  const c = compileDsl((copy as DslQueryDto).from?.tenant ?? 'default', copy as DslQueryDto);
   return [c.sql, c.kind === 'events' ? c.countSql ?? '' : ''].join('\n');
 }
 

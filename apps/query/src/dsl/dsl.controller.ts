@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } f
 import { DslEventsReply, DslGroupsReply, DslQueryDto } from '@eventlog/contracts';
 import { DslQueryRepository } from '@eventlog/store';
 import { ApiErrors } from '../http/api-errors.decorator';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('query')
 @ApiErrors()
@@ -17,7 +17,7 @@ export class DslController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The query DSL: where, select, orderBy, limit/offset, or reduce with groupBy and interval' })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(DslEventsReply) }, { $ref: getSchemaPath(DslGroupsReply) }] } })
-  query(@Body() body: DslQueryDto) {
-    return this.dsl.run(body);
+  query(@Body() body: DslQueryDto, @RequestTenant() tenant: string) {
+    return this.dsl.run(tenant, body);
   }
 }

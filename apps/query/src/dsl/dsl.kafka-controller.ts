@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DslQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
 import { DslQueryRepository } from '@eventlog/store';
 import { kafkaReply } from '../kafka/kafka-reply';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class DslKafkaController {
@@ -11,7 +11,7 @@ export class DslKafkaController {
 
   @TenantIn('body.from')
   @MessagePattern(QUERY_TOPICS.dsl)
-  async query(@Payload() request: DslQueryDto) {
-    return kafkaReply(await this.dsl.run(request));
+  async query(@Payload() request: DslQueryDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.dsl.run(tenant, request));
   }
 }

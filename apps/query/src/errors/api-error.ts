@@ -64,12 +64,16 @@ function isErrorBody(value: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof v.statusCode === 'number' && typeof v.message === 'string';
 }
 
+const isContractBody = (value: unknown) => isErrorBody(value) && Array.isArray((value as ApiErrorBody).details);
+
 /** Any thrown value as the contract error body: 400 for input, 404, 503 for Postgres away, else 500. */
 export function toErrorBody(err: unknown): ApiErrorBody {
   if (err instanceof ApiError) return err.body;
   // Guards refuse a Kafka request with an RpcException that already carries the contract body (401/403).
   if (err instanceof RpcException && isErrorBody(err.getError())) return err.getError() as ApiErrorBody;
   if (err instanceof InvalidQueryError) return errorBody(400, err.message, err.problems);
+  // The access guard refuses with the contract body already (400 for a tenant that is no name, 401, 403).
+  if (err instanceof HttpException && isContractBody(err.getResponse())) return err.getResponse() as ApiErrorBody;
   if (err instanceof HttpException) {
     // A body in a content type the API does not read (Fastify's 415) is invalid input like any other.
     const status = err.getStatus() === 415 ? 400 : err.getStatus();

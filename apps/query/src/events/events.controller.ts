@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventIdParamDto, EventPage, ListEventsQueryDto, StoredEventDto, TenantQueryDto } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { EventsService } from './events.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('events')
 @ApiErrors()
@@ -15,15 +15,16 @@ export class EventsController {
   @Get()
   @ApiOperation({ summary: 'Log query: filters, sort, and page+pageSize, offset+limit or cursor paging' })
   @ApiOkResponse({ type: EventPage })
-  list(@Query() query: ListEventsQueryDto): Promise<EventPage> {
-    return this.events.list(query);
+  list(@Query() query: ListEventsQueryDto, @RequestTenant() tenant: string): Promise<EventPage> {
+    return this.events.list(tenant, query);
   }
 
   @TenantIn('query')
   @Get(':id')
   @ApiOperation({ summary: 'One event by id' })
   @ApiOkResponse({ type: StoredEventDto })
-  get(@Param() { id }: EventIdParamDto, @Query() { tenant }: TenantQueryDto) {
-    return this.events.get({ id, tenant });
+  // The query is validated (unknown parameters refused) though only the guard reads its tenant.
+  get(@Param() { id }: EventIdParamDto, @Query() _query: TenantQueryDto, @RequestTenant() tenant: string) {
+    return this.events.get(tenant, id);
   }
 }

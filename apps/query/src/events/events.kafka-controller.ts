@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GetEventRequestDto, ListEventsQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
 import { kafkaReply } from '../kafka/kafka-reply';
 import { EventsService } from './events.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 /** Request topics eventlog.query.events and eventlog.query.event: the same answers as HTTP. */
 @Controller()
@@ -12,13 +12,13 @@ export class EventsKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.events)
-  async list(@Payload() request: ListEventsQueryDto) {
-    return kafkaReply(await this.events.list(request));
+  async list(@Payload() request: ListEventsQueryDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.events.list(tenant, request));
   }
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.event)
-  async get(@Payload() request: GetEventRequestDto) {
-    return kafkaReply(await this.events.get(request));
+  async get(@Payload() request: GetEventRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.events.get(tenant, request.id));
   }
 }

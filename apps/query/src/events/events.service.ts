@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventPage, GetEventRequestDto, ListEventsQueryDto, StoredEvent } from '@eventlog/contracts';
+import { EventPage, ListEventsQueryDto, StoredEvent } from '@eventlog/contracts';
 import { EventQueryRepository } from '@eventlog/store';
 import { ApiError } from '../errors/api-error';
 import { resolvePaging } from '../parameters/paging';
-import { tenantOf } from '../parameters/tenant';
 import { timeWindow } from '../parameters/time-window';
 
 /** The log: filtered, sorted, paged lists and single events. */
@@ -11,11 +10,11 @@ import { timeWindow } from '../parameters/time-window';
 export class EventsService {
   constructor(private readonly events: EventQueryRepository) {}
 
-  list(dto: ListEventsQueryDto): Promise<EventPage> {
+  list(tenant: string, dto: ListEventsQueryDto): Promise<EventPage> {
     const paging = resolvePaging(dto);
     return this.events.list({
       filter: {
-        tenant: tenantOf(dto),
+        tenant,
         stream: dto.stream,
         streamPrefix: dto.streamPrefix,
         types: dto.type,
@@ -34,9 +33,9 @@ export class EventsService {
     });
   }
 
-  async get(dto: GetEventRequestDto): Promise<StoredEvent> {
-    const event = await this.events.findById(tenantOf(dto), dto.id);
-    if (!event) throw ApiError.notFound(`no event ${dto.id} in tenant ${tenantOf(dto)}`);
+  async get(tenant: string, id: string): Promise<StoredEvent> {
+    const event = await this.events.findById(tenant, id);
+    if (!event) throw ApiError.notFound(`no event ${id} in tenant ${tenant}`);
     return event;
   }
 }

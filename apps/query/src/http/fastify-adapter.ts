@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { EventlogConfig } from '@eventlog/config';
 import { errorBody } from '../errors/api-error';
+import { strictQueryString } from '../validation/request-parsers';
 
 /** Fastify, not Express: a third less CPU per request (docs/decisions/018). */
 export function createFastifyAdapter(config: EventlogConfig): FastifyAdapter {
@@ -15,6 +16,8 @@ export function createFastifyAdapter(config: EventlogConfig): FastifyAdapter {
     // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
     // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
     maxParamLength: 16 * 1024,
+    // A %-escape that is not UTF-8 is refused by validation, not taken literally (fast-querystring's way).
+    querystringParser: strictQueryString,
     // `/v1/events/` is `/v1/events`, as Express routed it and as callers expect.
     ignoreTrailingSlash: true,
     // A path Fastify's router cannot decode (a malformed %-escape) is refused before Nest sees it;

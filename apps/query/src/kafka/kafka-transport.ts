@@ -1,6 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import { EventlogConfig } from '@eventlog/config';
 import { kafkaClientConfig, kafkajsLogSink } from '@eventlog/kafka';
+import { ExactJsonKafkaDeserializer } from '../validation/request-parsers';
 import { QueryKafkaServer } from './query-kafka.server';
 import { requestTopics } from './query-topics';
 
@@ -27,6 +28,9 @@ export function queryKafkaTransport(config: EventlogConfig): QueryKafkaServer {
       // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
       run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      // Request values reach the deserializer as bytes, which parses them exactly or refuses them.
+      parser: { keepBinary: true },
+      deserializer: new ExactJsonKafkaDeserializer(),
     },
     config.QUERY_TOPIC_PREFIX ?? '',
   );

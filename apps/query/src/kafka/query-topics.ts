@@ -1,7 +1,7 @@
 import { Kafka } from 'kafkajs';
 import { EventlogConfig } from '@eventlog/config';
 import { QUERY_TOPICS, replyTopicOf } from '@eventlog/contracts';
-import { ensureTopicsWith } from '@eventlog/kafka';
+import { appTopics, ensureTopicsWith } from '@eventlog/kafka';
 
 /** The request topics this instance serves, with QUERY_TOPIC_PREFIX applied. */
 export const requestTopics = (config: EventlogConfig) => Object.values(QUERY_TOPICS).map((t) => `${config.QUERY_TOPIC_PREFIX ?? ''}${t}`);
@@ -15,8 +15,5 @@ export async function ensureQueryTopics(kafka: Kafka, config: EventlogConfig): P
   const requests = requestTopics(config);
   const topics = [...requests, ...requests.map(replyTopicOf), config.INGEST_TOPICS[0], config.DLQ_TOPIC];
   // ensureTopicsWith retries the races of several instances creating the same topics at once.
-  await ensureTopicsWith(
-    kafka,
-    topics.map((topic) => ({ topic, numPartitions: config.TOPIC_PARTITIONS })),
-  );
+  await ensureTopicsWith(kafka, appTopics(config, topics));
 }

@@ -1,30 +1,30 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
-import { QUERY_LIMITS, ToList } from '@eventlog/contracts';
+import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsString, Length, Min } from 'class-validator';
+import { Omittable, QUERY_LIMITS, ToList } from '@eventlog/contracts';
 
 /** Query of GET /v1/events/live. */
 export class LiveQueryDto {
   @ApiPropertyOptional({ description: 'Tenant to follow (default `default`)' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 64)
   tenant?: string;
 
   @ApiPropertyOptional({ description: 'Only this stream' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   stream?: string;
 
   @ApiPropertyOptional({ description: 'Only streams starting with this' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   streamPrefix?: string;
 
   @ApiPropertyOptional({ description: 'Comma list of event types', example: 'OrderPlaced,OrderPaid' })
-  @IsOptional()
+  @Omittable()
   @ToList()
   @ArrayNotEmpty()
   @IsString({ each: true })
@@ -33,7 +33,7 @@ export class LiveQueryDto {
   type?: string[];
 
   @ApiPropertyOptional({ description: 'Catch up from after this position (0 = from the start); default: only new events. Last-Event-ID wins.' })
-  @IsOptional()
+  @Omittable()
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -3,11 +3,10 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ServerResponse } from 'node:http';
 import { Gauge, register } from 'prom-client';
 import { EventlogConfig } from '@eventlog/config';
-import { DEFAULT_TENANT } from '@eventlog/contracts';
 import { AppendNotifications, LiveFeedRepository } from '@eventlog/store';
 import { LiveQueryDto } from './live-query.dto';
 import { LiveStream } from './live-stream';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 const connections =
   (register.getSingleMetric('eventlog_live_connections') as Gauge | undefined) ??
@@ -28,6 +27,7 @@ export class LiveController {
   @ApiProduces('text/event-stream')
   async follow(
     @Query() query: LiveQueryDto,
+    @RequestTenant() tenant: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: { raw: ServerResponse; hijack(): void },
   ) {
@@ -39,7 +39,7 @@ export class LiveController {
     const stream = new LiveStream(
       res,
       this.feed,
-      { tenant: query.tenant ?? DEFAULT_TENANT, stream: query.stream, streamPrefix: query.streamPrefix, types: query.type },
+      { tenant, stream: query.stream, streamPrefix: query.streamPrefix, types: query.type },
       from,
       { heartbeatMs: this.config.LIVE_HEARTBEAT_MS, slowClientMs: this.config.LIVE_SLOW_CLIENT_MS },
     );

@@ -1,4 +1,4 @@
-import { InvalidQueryError, toInstant } from '@eventlog/contracts';
+import { toInstant, InvalidQueryError } from '@eventlog/contracts';
 
 /** from/to (RFC 3339 or epoch ms, both inclusive) as RFC 3339 UTC; 400 for impossible dates or from > to. */
 export function timeWindow(dto: { from?: string | number; to?: string | number }): { from?: string; to?: string } {
@@ -11,6 +11,10 @@ export function timeWindow(dto: { from?: string | number; to?: string | number }
   };
   const from = convert('from');
   const to = convert('to');
-  if (from && to && from > to) throw InvalidQueryError.of('from', `from (${from}) is after to (${to})`);
+  if (from && to && from > to) {
+    // Either end may be the wrong one: both are named.
+    const message = `from (${from}) is after to (${to})`;
+    throw new InvalidQueryError([{ field: 'from', message }, { field: 'to', message }]);
+  }
   return { from, to };
 }

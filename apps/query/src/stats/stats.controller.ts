@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Stats, StatsQueryDto } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { StatsService } from './stats.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('stats')
 @ApiErrors()
@@ -15,7 +15,7 @@ export class StatsController {
   @Get()
   @ApiOperation({ summary: 'Counts by type, status and source, stream count, time span and ingest lag' })
   @ApiOkResponse({ type: Stats })
-  get(@Query() query: StatsQueryDto) {
-    return this.stats.get(query);
+  get(@Query() query: StatsQueryDto, @RequestTenant() tenant: string) {
+    return this.stats.get(tenant, query);
   }
 }

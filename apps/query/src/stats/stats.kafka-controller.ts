@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, StatsQueryDto } from '@eventlog/contracts';
 import { kafkaReply } from '../kafka/kafka-reply';
 import { StatsService } from './stats.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class StatsKafkaController {
@@ -11,7 +11,7 @@ export class StatsKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.stats)
-  async get(@Payload() request: StatsQueryDto) {
-    return kafkaReply(await this.stats.get(request));
+  async get(@Payload() request: StatsQueryDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.stats.get(tenant, request));
   }
 }

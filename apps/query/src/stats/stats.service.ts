@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Stats, StatsQueryDto } from '@eventlog/contracts';
 import { StatsQueryRepository } from '@eventlog/store';
-import { tenantOf } from '../parameters/tenant';
 import { timeWindow } from '../parameters/time-window';
 import { IngestLagService } from './ingest-lag.service';
 
@@ -13,8 +12,7 @@ export class StatsService {
   ) {}
 
   /** Counts for one tenant (optionally one stream and a time window) and the ingest lag. */
-  async get(dto: StatsQueryDto): Promise<Stats> {
-    const tenant = tenantOf(dto);
+  async get(tenant: string, dto: StatsQueryDto): Promise<Stats> {
     const [counts, last, records] = await Promise.all([
       this.repository.counts({ tenant, stream: dto.stream, ...timeWindow(dto) }),
       this.repository.lastAppend(),

@@ -10,9 +10,8 @@ import {
   TenantQueryDto,
 } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
-import { tenantOf } from '../parameters/tenant';
 import { StreamsService } from './streams.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('streams')
 @ApiErrors()
@@ -24,23 +23,23 @@ export class StreamsController {
   @Get()
   @ApiOperation({ summary: 'Streams by name, optionally by prefix, paged' })
   @ApiOkResponse({ type: StreamPage })
-  list(@Query() query: ListStreamsQueryDto) {
-    return this.streams.list(query);
+  list(@Query() query: ListStreamsQueryDto, @RequestTenant() tenant: string) {
+    return this.streams.list(tenant, query);
   }
 
   @TenantIn('query')
   @Get(':stream')
   @ApiOperation({ summary: 'A stream’s head: version, event count, first and last occurredAt' })
   @ApiOkResponse({ type: StreamInfo })
-  info(@Param() { stream }: StreamParamDto, @Query() query: TenantQueryDto) {
-    return this.streams.info(tenantOf(query), stream);
+  info(@Param() { stream }: StreamParamDto, @Query() _query: TenantQueryDto, @RequestTenant() tenant: string) {
+    return this.streams.info(tenant, stream);
   }
 
   @TenantIn('query')
   @Get(':stream/events')
   @ApiOperation({ summary: 'Read a stream forward or backward from a version' })
   @ApiOkResponse({ type: StreamRead })
-  read(@Param() { stream }: StreamParamDto, @Query() query: ReadStreamQueryDto) {
-    return this.streams.read({ ...query, stream });
+  read(@Param() { stream }: StreamParamDto, @Query() query: ReadStreamQueryDto, @RequestTenant() tenant: string) {
+    return this.streams.read(tenant, { ...query, stream });
   }
 }

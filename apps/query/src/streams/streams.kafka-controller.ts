@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, ReadStreamRequestDto } from '@eventlog/contracts';
 import { kafkaReply } from '../kafka/kafka-reply';
 import { StreamsService } from './streams.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 /** eventlog.query.stream: a stream read with its head (limit 0 for the head alone). */
 @Controller()
@@ -12,7 +12,7 @@ export class StreamsKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.stream)
-  async read(@Payload() request: ReadStreamRequestDto) {
-    return kafkaReply(await this.streams.read(request));
+  async read(@Payload() request: ReadStreamRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.streams.read(tenant, request));
   }
 }

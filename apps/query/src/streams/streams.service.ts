@@ -3,14 +3,13 @@ import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, St
 import { StreamQueryRepository } from '@eventlog/store';
 import { ApiError } from '../errors/api-error';
 import { resolvePaging } from '../parameters/paging';
-import { tenantOf } from '../parameters/tenant';
 
 @Injectable()
 export class StreamsService {
   constructor(private readonly streams: StreamQueryRepository) {}
 
-  list(dto: ListStreamsQueryDto): Promise<StreamPage> {
-    return this.streams.list({ tenant: tenantOf(dto), prefix: dto.prefix, ...resolvePaging(dto) });
+  list(tenant: string, dto: ListStreamsQueryDto): Promise<StreamPage> {
+    return this.streams.list({ tenant, prefix: dto.prefix, ...resolvePaging(dto) });
   }
 
   async info(tenant: string, stream: string): Promise<StreamInfo> {
@@ -23,8 +22,7 @@ export class StreamsService {
    * The stream's head and up to `limit` events from `fromVersion`: forward from 1 by default,
    * backward from the head. nextVersion is where the next read in the same direction starts.
    */
-  async read(dto: ReadStreamRequestDto): Promise<StreamRead> {
-    const tenant = tenantOf(dto);
+  async read(tenant: string, dto: ReadStreamRequestDto): Promise<StreamRead> {
     const direction = dto.direction ?? 'forward';
     const limit = dto.limit ?? QUERY_LIMITS.defaultStreamRead;
     const found = await this.streams.read(tenant, dto.stream, dto.fromVersion, direction, limit);

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { TracesService } from './traces.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('traces')
 @ApiErrors()
@@ -15,15 +15,15 @@ export class TracesController {
   @Get(':requestId')
   @ApiOperation({ summary: 'A whole chain: events, node tree, derived status, start, end and duration' })
   @ApiOkResponse({ type: Trace })
-  trace(@Param() { requestId }: TraceParamDto, @Query() { tenant }: TenantQueryDto) {
-    return this.traces.trace({ requestId, tenant });
+  trace(@Param() { requestId }: TraceParamDto, @Query() _query: TenantQueryDto, @RequestTenant() tenant: string) {
+    return this.traces.trace(tenant, requestId);
   }
 
   @TenantIn('query')
   @Get(':requestId/nodes/:nodeId')
   @ApiOperation({ summary: 'One node and all its descendants, at any depth, in the same shape' })
   @ApiOkResponse({ type: Trace })
-  node(@Param() { requestId, nodeId }: TraceNodeParamDto, @Query() { tenant }: TenantQueryDto) {
-    return this.traces.node({ requestId, nodeId, tenant });
+  node(@Param() { requestId, nodeId }: TraceNodeParamDto, @Query() _query: TenantQueryDto, @RequestTenant() tenant: string) {
+    return this.traces.node(tenant, requestId, nodeId);
   }
 }

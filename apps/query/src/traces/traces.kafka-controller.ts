@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
 import { kafkaReply } from '../kafka/kafka-reply';
 import { TracesService } from './traces.service';
-import { TenantIn } from '@eventlog/auth';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class TracesKafkaController {
@@ -11,13 +11,13 @@ export class TracesKafkaController {
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.trace)
-  async trace(@Payload() request: TraceRequestDto) {
-    return kafkaReply(await this.traces.trace(request));
+  async trace(@Payload() request: TraceRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.traces.trace(tenant, request.requestId));
   }
 
   @TenantIn('body')
   @MessagePattern(QUERY_TOPICS.traceNode)
-  async node(@Payload() request: TraceNodeRequestDto) {
-    return kafkaReply(await this.traces.node(request));
+  async node(@Payload() request: TraceNodeRequestDto, @RequestTenant() tenant: string) {
+    return kafkaReply(await this.traces.node(tenant, request.requestId, request.nodeId));
   }
 }

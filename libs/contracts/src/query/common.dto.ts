@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { QUERY_LIMITS } from './limits';
+import { Omittable } from '../omittable';
 import { ToInt } from './transforms';
 
 /** Every query reads one tenant (contract 4): this one, else `default`. */
 export class TenantQueryDto {
   @ApiPropertyOptional({ description: 'Tenant to read; `default` when absent', maxLength: 64 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 64)
   @Matches(NO_CONTROL_CHARS, { message: 'tenant must not contain control characters' })
@@ -17,7 +18,7 @@ export class TenantQueryDto {
 /** page+pageSize, or offset+limit, or an opaque keyset cursor (with pageSize or limit as its size). */
 export class PagingQueryDto extends TenantQueryDto {
   @ApiPropertyOptional({ description: 'Page number, from 1 (with pageSize)', minimum: 1, default: 1 })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(1)
@@ -25,7 +26,7 @@ export class PagingQueryDto extends TenantQueryDto {
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: QUERY_LIMITS.maxPageSize, default: QUERY_LIMITS.defaultPageSize })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(1)
@@ -33,7 +34,7 @@ export class PagingQueryDto extends TenantQueryDto {
   pageSize?: number;
 
   @ApiPropertyOptional({ description: 'Rows to skip (with limit)', minimum: 0, maximum: QUERY_LIMITS.maxOffset })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(0)
@@ -41,7 +42,7 @@ export class PagingQueryDto extends TenantQueryDto {
   offset?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: QUERY_LIMITS.maxPageSize })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(1)
@@ -49,7 +50,7 @@ export class PagingQueryDto extends TenantQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque keyset cursor: the nextCursor of the previous page' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, QUERY_LIMITS.maxCursorLength)
   cursor?: string;
@@ -62,12 +63,12 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 
 export class SortQueryDto extends PagingQueryDto {
   @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'occurredAt' })
-  @IsOptional()
+  @Omittable()
   @IsIn(SORT_FIELDS)
   sort?: SortField;
 
   @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'desc' })
-  @IsOptional()
+  @Omittable()
   @IsIn(SORT_ORDERS)
   order?: SortOrder;
 }

@@ -8,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -19,6 +18,7 @@ import {
 } from 'class-validator';
 import { NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { QUERY_LIMITS } from './limits';
+import { Omittable } from '../omittable';
 
 /*
  * The shape of a DSL query. These classes check structure only (which keys, which types of keys);
@@ -38,20 +38,20 @@ const FIELD_TEXT = { description: 'An event field (`type`, `occurredAt`, …) or
 
 export class DslFromDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 64)
   @Matches(NO_CONTROL_CHARS, { message: 'tenant must not contain control characters' })
   tenant?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   stream?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   streamPrefix?: string;
@@ -81,7 +81,7 @@ export class DslOrderByDto {
   field: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
-  @IsOptional()
+  @Omittable()
   @IsIn(['asc', 'desc'])
   direction?: 'asc' | 'desc';
 }
@@ -92,13 +92,13 @@ export class DslReduceDto {
   type: DslReducer;
 
   @ApiPropertyOptional({ ...FIELD_TEXT, description: 'Required except for count' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 300)
   field?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: QUERY_LIMITS.dsl.maxGroupBy })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(QUERY_LIMITS.dsl.maxGroupBy)
   @IsString({ each: true })
@@ -106,12 +106,12 @@ export class DslReduceDto {
   groupBy?: string[];
 
   @ApiPropertyOptional({ enum: DSL_INTERVALS, description: 'Time bucket on occurredAt' })
-  @IsOptional()
+  @Omittable()
   @IsIn(DSL_INTERVALS)
   interval?: DslInterval;
 
   @ApiPropertyOptional({ description: 'collect: most distinct values returned per group', maximum: QUERY_LIMITS.dsl.maxCollect })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(QUERY_LIMITS.dsl.maxCollect)
@@ -121,14 +121,14 @@ export class DslReduceDto {
 /** `POST /v1/query` and request topic `eventlog.query.dsl`. */
 export class DslQueryDto {
   @ApiPropertyOptional({ type: DslFromDto })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   @ValidateNested()
   @Type(() => DslFromDto)
   from?: DslFromDto;
 
   @ApiPropertyOptional({ type: [DslConditionDto], maxItems: QUERY_LIMITS.dsl.maxConditions })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(QUERY_LIMITS.dsl.maxConditions)
   @IsObject({ each: true })
@@ -137,7 +137,7 @@ export class DslQueryDto {
   where?: DslConditionDto[];
 
   @ApiPropertyOptional({ type: [String], description: 'Fields to return; all when absent' })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(QUERY_LIMITS.dsl.maxSelect)
   @IsString({ each: true })
@@ -145,7 +145,7 @@ export class DslQueryDto {
   select?: string[];
 
   @ApiPropertyOptional({ type: DslOrderByDto })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   @ValidateNested()
   @Type(() => DslOrderByDto)
@@ -154,26 +154,26 @@ export class DslQueryDto {
   @ApiPropertyOptional({
     description: `Events (default ${QUERY_LIMITS.dsl.defaultLimit}, ≤ ${QUERY_LIMITS.dsl.maxLimit}) or groups (default ${QUERY_LIMITS.dsl.defaultGroupLimit}, ≤ ${QUERY_LIMITS.dsl.maxGroupLimit})`,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(QUERY_LIMITS.dsl.maxGroupLimit)
   limit?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: QUERY_LIMITS.maxOffset })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(QUERY_LIMITS.maxOffset)
   offset?: number;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Omittable()
   @IsBoolean()
   includeTotal?: boolean;
 
   @ApiPropertyOptional({ type: DslReduceDto })
-  @IsOptional()
+  @Omittable()
   @IsObject()
   @ValidateNested()
   @Type(() => DslReduceDto)

@@ -1,28 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsBoolean, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { EVENT_ID_PATTERN, IsTimestamp, NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { SortQueryDto, TenantQueryDto } from './common.dto';
 import { QUERY_LIMITS } from './limits';
+import { Omittable } from '../omittable';
 import { ToBool, ToList, ToTimestamp } from './transforms';
 
 /** `GET /v1/events` and request topic `eventlog.query.events`. */
 export class ListEventsQueryDto extends SortQueryDto {
   @ApiPropertyOptional({ description: 'Exact stream' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   @Matches(NO_CONTROL_CHARS, { message: 'stream must not contain control characters' })
   stream?: string;
 
   @ApiPropertyOptional({ description: 'Streams whose name starts with this' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   @Matches(NO_CONTROL_CHARS, { message: 'streamPrefix must not contain control characters' })
   streamPrefix?: string;
 
   @ApiPropertyOptional({ description: 'Comma list of types', type: String, example: 'OrderPlaced,OrderPaid' })
-  @IsOptional()
+  @Omittable()
   @ToList()
   @ArrayNotEmpty()
   @ArrayMaxSize(QUERY_LIMITS.maxTypes)
@@ -31,43 +32,43 @@ export class ListEventsQueryDto extends SortQueryDto {
   type?: string[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 32)
   status?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   source?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 128)
   requestId?: string;
 
   @ApiPropertyOptional({ description: 'Case-insensitive substring of message' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 256)
   q?: string;
 
   @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 or epoch ms)', type: String })
-  @IsOptional()
+  @Omittable()
   @ToTimestamp()
   @IsTimestamp()
   from?: string | number;
 
   @ApiPropertyOptional({ description: 'occurredAt ≤ to (RFC 3339 or epoch ms)', type: String })
-  @IsOptional()
+  @Omittable()
   @ToTimestamp()
   @IsTimestamp()
   to?: string | number;
 
   @ApiPropertyOptional({ default: true, description: 'false skips counting totalCount (null then)' })
-  @IsOptional()
+  @Omittable()
   @ToBool()
   @IsBoolean()
   includeTotal?: boolean;

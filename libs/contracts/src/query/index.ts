@@ -10,5 +10,3 @@ export * from './traces.dto';
 export * from './transforms';
 export * from './instant';
 export * from './invalid-query.error';
-export * from './instant';
-export * from './invalid-query.error';

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { EVENT_ID_PATTERN, EventEnvelopeDto } from '../event-envelope.dto';
 import { QUERY_LIMITS } from './limits';
+import { Omittable } from '../omittable';
 import { ToBool, ToInt } from './transforms';
 
 /**
@@ -11,7 +12,7 @@ import { ToBool, ToInt } from './transforms';
  */
 export class PublishEventDto extends OmitType(EventEnvelopeDto, ['id'] as const) {
   @ApiPropertyOptional({ description: 'Idempotency key; a UUID is generated when absent', pattern: EVENT_ID_PATTERN.source })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Matches(EVENT_ID_PATTERN, { message: 'id must be 1-128 characters of [A-Za-z0-9._:@-]' })
   id?: string;
@@ -58,13 +59,13 @@ export class PublishEventDto extends OmitType(EventEnvelopeDto, ['id'] as const)
 
 export class PublishQueryDto {
   @ApiPropertyOptional({ default: false, description: 'Wait until the event is persisted (201) or rejected (409)' })
-  @IsOptional()
+  @Omittable()
   @ToBool()
   @IsBoolean()
   wait?: boolean;
 
   @ApiPropertyOptional({ default: QUERY_LIMITS.defaultWaitMs, minimum: 1, maximum: QUERY_LIMITS.maxWaitMs })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(1)

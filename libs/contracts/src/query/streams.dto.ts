@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { PagingQueryDto, TenantQueryDto } from './common.dto';
 import { QUERY_LIMITS } from './limits';
+import { Omittable } from '../omittable';
 import { ToInt } from './transforms';
 
 /** `GET /v1/streams`. */
 export class ListStreamsQueryDto extends PagingQueryDto {
   @ApiPropertyOptional({ description: 'Streams whose name starts with this' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 200)
   @Matches(NO_CONTROL_CHARS, { message: 'prefix must not contain control characters' })
@@ -21,7 +22,7 @@ export type ReadDirection = (typeof READ_DIRECTIONS)[number];
 /** `GET /v1/streams/{stream}/events`. */
 export class ReadStreamQueryDto extends TenantQueryDto {
   @ApiPropertyOptional({ description: 'First version to read (forward: default 1; backward: default the head)', minimum: 1 })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(1)
@@ -29,12 +30,12 @@ export class ReadStreamQueryDto extends TenantQueryDto {
   fromVersion?: number;
 
   @ApiPropertyOptional({ enum: READ_DIRECTIONS, default: 'forward' })
-  @IsOptional()
+  @Omittable()
   @IsIn(READ_DIRECTIONS)
   direction?: ReadDirection;
 
   @ApiPropertyOptional({ minimum: 0, maximum: QUERY_LIMITS.maxStreamRead, default: QUERY_LIMITS.defaultStreamRead, description: '0 returns the stream head only' })
-  @IsOptional()
+  @Omittable()
   @ToInt()
   @IsInt()
   @Min(0)

@@ -11,8 +11,9 @@ import { EventRow, toStoredEvent } from '../read/event-row';
 export class DslQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async run(query: DslQueryDto): Promise<DslReply> {
-    const compiled = compileDsl(query);
+  /** The query over `tenant`'s events: the caller's decided tenant, never the query's own `from.tenant`. */
+  async run(tenant: string, query: DslQueryDto): Promise<DslReply> {
+    const compiled = compileDsl(tenant, query);
     if (compiled.kind === 'groups') {
       const { rows } = await this.pool.query<Record<string, unknown>>(compiled.sql, compiled.values);
       return {

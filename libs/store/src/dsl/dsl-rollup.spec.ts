@@ -62,7 +62,7 @@ describe('planRollup', () => {
 
 describe('compileDsl: counts over the rollup', () => {
   const window = [{ field: 'occurredAt', operator: 'between', value: ['2024-01-05T00:00:00.250Z', '2024-01-10T18:53:19.500Z'] }];
-  const compile = (q: object) => compileDsl(q as DslQueryDto);
+  const compile = (q: object) => compileDsl((q as DslQueryDto).from?.tenant ?? 'default', q as DslQueryDto);
 
   it('sums event_counts for a count by type over a window, and counts the edges from the log', () => {
     const c = compile({ where: window, reduce: { type: 'count', groupBy: ['type'], interval: '1h' } });

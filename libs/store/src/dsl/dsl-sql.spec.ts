@@ -1,7 +1,7 @@
 import { DslQueryDto, InvalidQueryError } from '@eventlog/contracts';
 import { compileDsl } from './dsl-sql';
 
-const compile = (q: object) => compileDsl(q as DslQueryDto);
+const compile = (q: object) => compileDsl((q as DslQueryDto).from?.tenant ?? 'default', q as DslQueryDto);
 
 function problemsOf(q: object) {
   try {

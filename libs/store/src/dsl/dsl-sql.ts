@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, DslInterval, DslQueryDto, DslReducer, InvalidQueryError, QUERY_LIMITS } from '@eventlog/contracts';
+import { DslInterval, DslQueryDto, DslReducer, InvalidQueryError, QUERY_LIMITS } from '@eventlog/contracts';
 import { EventFilter, eventFilterConditions } from '../read/event-filter';
 import { EVENT_COLUMNS } from '../read/event-row';
 import { DslConditions } from './dsl-conditions';
@@ -48,14 +48,18 @@ const INTERVALS: Record<DslInterval, string> = {
  * paths are bound as text[] parameters, every value is bound and checked against its field's kind;
  * every problem found is reported with its path (where[1].value) in one InvalidQueryError.
  */
-export function compileDsl(query: DslQueryDto): CompiledDsl {
-  return new DslCompiler().compile(query);
+export function compileDsl(tenant: string, query: DslQueryDto): CompiledDsl {
+  return new DslCompiler().compile(tenant, query);
 }
 
 class DslCompiler extends DslConditions {
-  compile(query: DslQueryDto): CompiledDsl {
+  /** The tenant decided for the request; the query's own from.tenant is never read. */
+  private tenant = '';
+
+  compile(tenant: string, query: DslQueryDto): CompiledDsl {
+    this.tenant = tenant;
     const filter: EventFilter = {
-      tenant: query.from?.tenant ?? DEFAULT_TENANT,
+      tenant,
       stream: query.from?.stream,
       streamPrefix: query.from?.streamPrefix,
     };
@@ -143,7 +147,7 @@ class DslCompiler extends DslConditions {
   private rollupBranches(query: DslQueryDto, where: string[], plan: RollupPlan, interval: string | undefined): string[] {
     const keyCount = (query.reduce!.groupBy ?? []).length;
     return rollupBranches(this.params, {
-      tenant: query.from?.tenant ?? DEFAULT_TENANT,
+      tenant: this.tenant,
       typeConditions: (query.where ?? [])
         .filter((c) => c.field === 'type')
         .map((c) => (column) => (c.operator === 'in' ? `${column} = ANY(${this.params.add(c.value, 'text[]')})` : `${column} = ${this.params.add(c.value)}`)),
