@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
-import { strictQueryString, UndecodableText } from '../api/request-parsers';
+import { strictQueryString, UndecodableText } from './request-parsers';
 
 describe('strictQueryString', () => {
   it('decodes every well-formed value exactly as it was encoded, + as space', () => {
