@@ -14,9 +14,10 @@ import {
 import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
 import { headerNotUtf8, headerText, KafkaRecord } from './kafka-record';
 
-export type Decoded = { ok: true; event: NewEvent } | { ok: false; rejection: Rejection };
+type Refused = { ok: false; rejection: Rejection };
+export type Decoded = { ok: true; event: NewEvent } | Refused;
 
-const reject = (code: RejectionCode, message: string): Decoded => ({ ok: false, rejection: { code, message } });
+const reject = (code: RejectionCode, message: string): Refused => ({ ok: false, rejection: { code, message } });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -83,6 +84,17 @@ function fieldWithNul(value: unknown, path = '', skip?: ReadonlySet<string>): st
  */
 export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded {
   const value = record.value ?? Buffer.alloc(0);
+  const read = readBody(record, value, maxDataBytes);
+  if (!read.ok) return read;
+  const filled = withDefaults(read.body, record);
+  if (!filled.ok) return filled;
+  const valid = validEnvelope(filled.fields, value, read.binary !== undefined, maxDataBytes);
+  if (!valid.ok) return valid;
+  return { ok: true, event: toNewEvent(valid.envelope, record) };
+}
+
+/** The record's value as the envelope's fields: JSON, CloudEvents structured or binary mode. */
+function readBody(record: KafkaRecord, value: Buffer, maxDataBytes: number): { ok: true; body: Record<string, unknown>; binary: unknown } | Refused {
   // The whole record may hold data, metadata and a message besides: allow room for them.
   if (value.length > maxDataBytes * 2) {
     return reject(RejectionCode.TooLarge, `record value is ${value.length} bytes; data may be at most ${maxDataBytes}`);
@@ -98,17 +110,14 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
     parsed = json.value;
   }
 
-  let body: Record<string, unknown>;
-  if (binary) {
-    body = mapCloudEvent({ ...binary, data: parsed });
-  } else if (!isObject(parsed)) {
-    return reject(RejectionCode.ValidationFailed, 'value must be a JSON object');
-  } else if (isStructuredCloudEvent(parsed, headerText(record.headers, 'content-type'))) {
-    body = mapCloudEvent(parsed);
-  } else {
-    body = parsed;
-  }
+  if (binary) return { ok: true, body: mapCloudEvent({ ...binary, data: parsed }), binary };
+  if (!isObject(parsed)) return reject(RejectionCode.ValidationFailed, 'value must be a JSON object');
+  if (isStructuredCloudEvent(parsed, headerText(record.headers, 'content-type'))) return { ok: true, body: mapCloudEvent(parsed), binary };
+  return { ok: true, body: parsed, binary };
+}
 
+/** The fields the body left out, from the record: id from its coordinates, stream from its key, trace ids from headers. */
+function withDefaults(body: Record<string, unknown>, record: KafkaRecord): { ok: true; fields: Record<string, unknown> } | Refused {
   const requestHeader = headerText(record.headers, 'x-request-id');
   const trace = parseTraceparent(headerText(record.headers, 'traceparent'));
   const filled: Record<string, unknown> = { ...body };
@@ -120,7 +129,11 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   }
   filled.requestId ??= requestHeader ?? trace?.traceId;
   if (trace) filled.nodeId ??= trace.parentId;
+  return { ok: true, fields: filled };
+}
 
+/** The filled fields as a valid envelope, or the first reason they are not one. */
+function validEnvelope(filled: Record<string, unknown>, value: Buffer, binary: boolean, maxDataBytes: number): { ok: true; envelope: EventEnvelopeDto } | Refused {
   const unknown = unknownEnvelopeFields(filled);
   if (unknown.length) {
     return reject(RejectionCode.ValidationFailed, unknown.map((k) => `property ${k} should not exist`).join('; '));
@@ -140,39 +153,39 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   }
   const dto = filled as unknown as EventEnvelopeDto;
 
-  const data = dto.data ?? {};
   // Re-serialized, a number can grow (9e20 is written out as 21 digits), but by less than 8 times:
   // a record 64 times under the limit cannot reach it and need not be measured.
   if (value.length * 64 > maxDataBytes) {
-    const dataBytes = Buffer.byteLength(JSON.stringify(data));
+    const dataBytes = Buffer.byteLength(JSON.stringify(dto.data ?? {}));
     if (dataBytes > maxDataBytes) {
       return reject(RejectionCode.TooLarge, `data is ${dataBytes} bytes serialized; at most ${maxDataBytes} allowed`);
     }
   }
   // Postgres text and jsonb cannot hold U+0000; refuse it here rather than fail the whole batch.
   // Data and metadata from a JSON body can only hold it if the text has the escape.
-  const bodyMayHoldNul = binary !== undefined || value.includes(NUL_ESCAPE);
+  const bodyMayHoldNul = binary || value.includes(NUL_ESCAPE);
   const nulField = fieldWithNul(filled, '', bodyMayHoldNul ? undefined : JSON_VALUES);
   if (nulField) return reject(RejectionCode.ValidationFailed, `${nulField} must not contain the NUL character (U+0000)`);
+  return { ok: true, envelope: dto };
+}
 
+/** The envelope with every default filled, as the store appends it. */
+function toNewEvent(dto: EventEnvelopeDto, record: KafkaRecord): NewEvent {
   return {
-    ok: true,
-    event: {
-      id: dto.id,
-      tenant: dto.tenant ?? DEFAULT_TENANT,
-      stream: dto.stream,
-      type: dto.type,
-      data,
-      metadata: dto.metadata ?? {},
-      source: dto.source ?? null,
-      status: dto.status ?? null,
-      message: dto.message ?? null,
-      requestId: dto.requestId ?? null,
-      nodeId: dto.nodeId ?? dto.id,
-      parentNodeId: dto.parentNodeId ?? null,
-      occurredAt: new Date(dto.occurredAt ?? Number(record.timestamp)),
-      expectedVersion: dto.expectedVersion ?? 'any',
-      kafka: { topic: record.topic, partition: record.partition, offset: Number(record.offset) },
-    },
+    id: dto.id,
+    tenant: dto.tenant ?? DEFAULT_TENANT,
+    stream: dto.stream,
+    type: dto.type,
+    data: dto.data ?? {},
+    metadata: dto.metadata ?? {},
+    source: dto.source ?? null,
+    status: dto.status ?? null,
+    message: dto.message ?? null,
+    requestId: dto.requestId ?? null,
+    nodeId: dto.nodeId ?? dto.id,
+    parentNodeId: dto.parentNodeId ?? null,
+    occurredAt: new Date(dto.occurredAt ?? Number(record.timestamp)),
+    expectedVersion: dto.expectedVersion ?? 'any',
+    kafka: { topic: record.topic, partition: record.partition, offset: Number(record.offset) },
   };
 }
