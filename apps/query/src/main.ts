@@ -7,7 +7,7 @@ import { exitOnConfigError, loadConfig } from '@eventlog/config';
 import { stringifyWithRaw } from '@eventlog/contracts';
 import { KAFKA } from '@eventlog/kafka';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
-import { createValidationPipe } from './errors/validation.pipe';
+import { createValidationPipe } from './validation/validation.pipe';
 import { createFastifyAdapter } from './http/fastify-adapter';
 import { serveOpenApi } from './http/open-api';
 import { queryKafkaTransport } from './kafka/kafka-transport';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { ApiError } from '../errors/api-error';
-import { createValidationPipe } from '../errors/validation.pipe';
+import { createValidationPipe } from '../validation/validation.pipe';
 import { DSL_INTERVALS, DSL_OPERATORS, DSL_REDUCERS, DslQueryDto, InvalidQueryError } from '@eventlog/contracts';
 import { CompiledDsl, compileDsl, EVENT_FIELDS } from '@eventlog/store';
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ApiError } from '../errors/api-error';
 import { resolvePaging } from './paging';
 import { timeWindow } from './time-window';
-import { createValidationPipe } from '../errors/validation.pipe';
+import { createValidationPipe } from '../validation/validation.pipe';
 import { decodeCursor } from '@eventlog/store';
 import {
   InvalidQueryError,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parse as parseQueryString } from 'node:querystring';
 import { ApiError } from '../errors/api-error';
-import { createValidationPipe } from '../errors/validation.pipe';
+import { createValidationPipe } from '../validation/validation.pipe';
 import { ListEventsQueryDto } from '@eventlog/contracts';
 
 const pipe = createValidationPipe();

@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { ApiErrorDetail } from '@eventlog/contracts';
-import { errorBody, ApiError, validationDetails, validationError } from './api-error';
-import { RefusedRequest, UndecodableText } from '../validation/request-parsers';
+import { errorBody, ApiError, validationDetails, validationError } from '../errors/api-error';
+import { RefusedRequest, UndecodableText } from './request-parsers';
 
 /** Deeper than any valid request; bounds the recursion of class-transformer and class-validator. */
 const MAX_DEPTH = 32;
