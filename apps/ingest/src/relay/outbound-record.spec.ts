@@ -1,6 +1,6 @@
 import { chunkByBytes } from '@eventlog/kafka';
 import { OutboundRow } from '@eventlog/store';
-import { toOutboundRecord } from './outbound-record';
+import { toOutboundRecord, toReferenceRecord } from './outbound-record';
 
 const row: OutboundRow = { position: '42', version: '3', type: 'OrderPaid', tenant: 't1', stream: 'order-1', json: '{"id":"e-1"}' };
 
@@ -10,6 +10,15 @@ describe('toOutboundRecord', () => {
     expect(record.key).toBe('order-1');
     expect(record.value).toBe('{"id":"e-1"}');
     expect(record.headers).toEqual({ 'eventlog-position': '42', 'eventlog-version': '3', 'eventlog-type': 'OrderPaid', 'eventlog-tenant': 't1' });
+  });
+});
+
+describe('toReferenceRecord', () => {
+  it('stands for the event without its body: same key, headers and position, the size it had', () => {
+    const reference = toReferenceRecord(toOutboundRecord(row));
+    expect(reference.key).toBe('order-1');
+    expect(JSON.parse(String(reference.value))).toEqual({ tenant: 't1', stream: 'order-1', type: 'OrderPaid', version: 3, position: 42, truncated: true });
+    expect(reference.headers).toEqual({ ...toOutboundRecord(row).headers, 'eventlog-truncated': '12' });
   });
 });
 
