@@ -16,6 +16,10 @@ import { faultsInfra } from './faults-infra';
  * them on ports of their own, decision 022), and runs alone (jest project "faults", in band).
  */
 const EVENTS = Number(process.env.FAULTS_EVENTS ?? 100_000);
+// The scenarios' own waits allow 300 s each; jest's 120 s default (jest.config.js, sized for e2e
+// files) cut the kill -9 scenario off at 122.6 s on 2 cores at load average 17, while it was still
+// persisting (82 s on a quieter machine). The cap only has to stop a hung scenario.
+jest.setTimeout(15 * 60_000);
 const PARTITIONS = 12;
 const STREAMS = 500;
 
