@@ -1,5 +1,10 @@
 // Two projects: unit tests beside the code, end-to-end tests under test/ against real Kafka and Postgres.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+// The @eventlog/* aliases of tsconfig.json's paths, for jest's resolver.
+const moduleNameMapper = {
+  '^@eventlog/testing$': '<rootDir>/test/support',
+  '^@eventlog/([a-z-]+)$': '<rootDir>/libs/$1/src',
+};
 
 module.exports = {
   // End-to-end tests wait on real brokers and processes; unit tests finish long before this.
@@ -11,12 +16,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -27,6 +34,7 @@ module.exports = {
       displayName: 'faults',
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/faults/*.faults-spec.ts'],
       globalSetup: '<rootDir>/test/faults/global-setup.ts',
       globalTeardown: '<rootDir>/test/faults/global-teardown.ts',

@@ -1,11 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { ensureTopics } from '../libs/kafka/src';
-import { AppProcess } from '../test/support/app-process';
-import { KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
+import { NewEvent } from '@eventlog/contracts';
+import { ensureTopics } from '@eventlog/kafka';
+import { copyRows, PlannedRow } from '@eventlog/store';
+import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase, settleWrites } from './lib/bench-database';
 import { Scenario } from './lib/scenario';
 import { runNaiveIngest } from './peers/naive-ingest';
@@ -64,26 +62,25 @@ async function waitForCount(pool: Pool, n: number): Promise<{ at: number; count:
   }
 }
 
-/** The ceiling: the same rows, versions and positions precomputed, COPYed in one transaction. */
+/**
+ * The ceiling: the same rows, versions and positions precomputed, COPYed in one transaction by the
+ * store's own COPY writer (its column list, EVENT_TABLE_COLUMNS).
+ */
 async function copyCeiling(databaseUrl: string): Promise<number> {
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   const client = await pool.connect();
   const versions = new Map<string, number>();
-  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-  function* rows() {
-    for (let i = 0; i < EVENTS; i++) {
-      const e = makeEvent(i);
-      const v = (versions.get(e.stream) ?? 0) + 1;
-      versions.set(e.stream, v);
-      yield [i + 1, 'default', e.id, e.stream, v, e.type, esc(JSON.stringify(e.data)), '{}', e.source, e.status, e.message, e.id, new Date().toISOString()].join('\t') + '\n';
-    }
+  const rows: PlannedRow[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const e = makeEvent(i);
+    const version = (versions.get(e.stream) ?? 0) + 1;
+    versions.set(e.stream, version);
+    const event: NewEvent = { ...e, tenant: 'default', metadata: {}, requestId: null, nodeId: e.id, parentNodeId: null, occurredAt: new Date(), expectedVersion: 'any', kafka: null };
+    rows.push({ event, version, position: i + 1 });
   }
   const started = Date.now();
   await client.query('BEGIN');
-  await pipeline(
-    Readable.from(rows()),
-    client.query(copyFrom('COPY events (position, tenant, id, stream, version, type, data, metadata, source, status, message, node_id, occurred_at) FROM STDIN')),
-  );
+  await copyRows(client, rows, new Date().toISOString());
   await client.query('COMMIT');
   const ms = Date.now() - started;
   client.release();

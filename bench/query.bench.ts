@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
-import { EventLogClient } from '../libs/client/src';
-import { MIGRATIONS_DIR } from '../libs/store/src/migrate';
-import { AppProcess } from '../test/support/app-process';
-import { databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '../test/support/env';
+import { EventLogClient } from '@eventlog/client';
+import { MIGRATIONS_DIR } from '@eventlog/store';
+import { AppProcess, databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase } from './lib/bench-database';
 import { quantile, Scenario } from './lib/scenario';
 
@@ -22,8 +21,8 @@ const at = (position: number) => new Date(BASE + position * SPACING_MS).toISOStr
 // Request r has 5 + (r·7919 mod 46) events: 5 to 50, about 27.5 on average.
 const requestLength = (r: number) => 5 + ((r * 7919) % 46);
 
-async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
-  const url = databaseUrl(DATABASE);
+/** Whether the database already holds this bench's data, loaded by an earlier run. */
+async function alreadyLoaded(url: string): Promise<boolean> {
   const migrations = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
   const probe = new Client({ connectionString: url });
   try {
@@ -33,13 +32,19 @@ async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
               (SELECT count(*) FROM schema_migrations) AS migrations`,
     );
     if (Number(rows[0].last) === EVENTS && Number(rows[0].streams) === STREAMS && Number(rows[0].migrations) === migrations) {
-      return { url, notes: [`reused ${DATABASE} (${EVENTS} events already loaded)`] };
+      return true;
     }
   } catch {
     // missing or half-made: load it
   } finally {
     await probe.end().catch(() => undefined);
   }
+  return false;
+}
+
+async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
+  const url = databaseUrl(DATABASE);
+  if (await alreadyLoaded(url)) return { url, notes: [`reused ${DATABASE} (${EVENTS} events already loaded)`] };
   const started = Date.now();
   await freshDatabase(DATABASE);
   const db = new Client({ connectionString: url });
@@ -138,6 +143,44 @@ async function succeeded(call: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** Each query alone (1 client: its latency) and under load (16 clients on the same 2 cores). */
+async function measureAll(baseUrl: string, client: EventLogClient, rows: Measured[]): Promise<void> {
+  const get = (path: string) => fetch(`${baseUrl}${path}`);
+  const post = (path: string, body: unknown) =>
+    fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const random = (n: number) => Math.floor(Math.random() * n);
+  const requests = Math.floor(EVENTS / 27.5);
+  const thirtyEventRequests = Array.from({ length: Math.min(requests, 200_000) }, (_, r) => r).filter((r) => requestLength(r) === 30);
+  const depth = Math.min(100_000, Math.floor(EVENTS / 2));
+  const deep = (await (await get(`/v1/events?offset=${depth - 20}&limit=20&includeTotal=false`)).json()) as { nextCursor: string };
+  const windowEvents = Math.min(1_000_000, Math.floor(EVENTS / 2));
+  const window = () => {
+    const start = 1 + random(EVENTS - windowEvents);
+    return [{ field: 'occurredAt', operator: 'between', value: [at(start), at(start + windowEvents - 1)] }];
+  };
+
+  const both = async (name: string, loaded: number, next: (i: number) => Promise<unknown>, target?: number) => {
+    rows.push(await measure(name, Math.max(4, Math.floor(loaded / 4)), 1, next, target));
+    rows.push(await measure(name, loaded, CONCURRENCY, next, target));
+  };
+  const dslCount = (interval?: '1h') => () => post('/v1/query', { where: window(), reduce: { type: 'count', groupBy: ['type'], interval } });
+  const thirty = () => thirtyEventRequests[random(thirtyEventRequests.length)];
+
+  await both('log page 1 (includeTotal=false)', 400, () => get('/v1/events?pageSize=20&includeTotal=false'), 25);
+  await both('log page 1 with totalCount (counts the whole tenant)', 32, () => get('/v1/events?pageSize=20'));
+  await both(`page at depth ${depth} by cursor`, 400, () => get(`/v1/events?pageSize=20&includeTotal=false&cursor=${deep.nextCursor}`), 25);
+  await both(`page at depth ${depth} by offset`, 200, () => get(`/v1/events?offset=${depth}&limit=20&includeTotal=false`), 25);
+  await both('stream read, 100 events', 400, () => get(`/v1/streams/svc-${random(STREAMS)}/events?limit=100`), 15);
+  await both('trace of 30 events', 400, () => get(`/v1/traces/req-${thirty()}`), 20);
+  await both('node subtree (child of the root, recursive SQL)', 400, () => get(`/v1/traces/req-${thirty()}/nodes/n1`), 20);
+  await both(`DSL count by type over ${windowEvents} events`, 48, dslCount(), 500);
+  await both('same, bucketed by hour', 48, dslCount('1h'), 500);
+  await both('stats of the whole tenant', 16, () => get('/v1/stats'));
+  await both('stats of one stream', 400, () => get(`/v1/stats?stream=svc-${random(STREAMS)}`));
+  await both('point query (event by id), HTTP', 400, () => get(`/v1/events/ev-${1 + random(EVENTS)}`));
+  await both('point query (event by id), Kafka request/reply', 400, () => client.event({ id: `ev-${1 + random(EVENTS)}` }), 10);
+}
+
 export const run: Scenario = async () => {
   const { url, notes } = await loadedDatabase();
   const prefix = `bench.${uniqueSuffix()}.`;
@@ -156,41 +199,7 @@ export const run: Scenario = async () => {
   const rows: Measured[] = [];
   try {
     await client.connect();
-    const get = (path: string) => fetch(`${query.url}${path}`);
-    const post = (path: string, body: unknown) =>
-      fetch(`${query.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const random = (n: number) => Math.floor(Math.random() * n);
-    const requests = Math.floor(EVENTS / 27.5);
-    const thirtyEventRequests = Array.from({ length: Math.min(requests, 200_000) }, (_, r) => r).filter((r) => requestLength(r) === 30);
-    const depth = Math.min(100_000, Math.floor(EVENTS / 2));
-    const deep = (await (await get(`/v1/events?offset=${depth - 20}&limit=20&includeTotal=false`)).json()) as { nextCursor: string };
-    const windowEvents = Math.min(1_000_000, Math.floor(EVENTS / 2));
-    const window = () => {
-      const start = 1 + random(EVENTS - windowEvents);
-      return [{ field: 'occurredAt', operator: 'between', value: [at(start), at(start + windowEvents - 1)] }];
-    };
-
-    // Each query alone (1 client: its latency) and under load (16 clients on the same 2 cores).
-    const both = async (name: string, loaded: number, next: (i: number) => Promise<unknown>, target?: number) => {
-      rows.push(await measure(name, Math.max(4, Math.floor(loaded / 4)), 1, next, target));
-      rows.push(await measure(name, loaded, CONCURRENCY, next, target));
-    };
-    const dslCount = (interval?: '1h') => () => post('/v1/query', { where: window(), reduce: { type: 'count', groupBy: ['type'], interval } });
-    const thirty = () => thirtyEventRequests[random(thirtyEventRequests.length)];
-
-    await both('log page 1 (includeTotal=false)', 400, () => get('/v1/events?pageSize=20&includeTotal=false'), 25);
-    await both('log page 1 with totalCount (counts the whole tenant)', 32, () => get('/v1/events?pageSize=20'));
-    await both(`page at depth ${depth} by cursor`, 400, () => get(`/v1/events?pageSize=20&includeTotal=false&cursor=${deep.nextCursor}`), 25);
-    await both(`page at depth ${depth} by offset`, 200, () => get(`/v1/events?offset=${depth}&limit=20&includeTotal=false`), 25);
-    await both('stream read, 100 events', 400, () => get(`/v1/streams/svc-${random(STREAMS)}/events?limit=100`), 15);
-    await both('trace of 30 events', 400, () => get(`/v1/traces/req-${thirty()}`), 20);
-    await both('node subtree (child of the root, recursive SQL)', 400, () => get(`/v1/traces/req-${thirty()}/nodes/n1`), 20);
-    await both(`DSL count by type over ${windowEvents} events`, 48, dslCount(), 500);
-    await both('same, bucketed by hour', 48, dslCount('1h'), 500);
-    await both('stats of the whole tenant', 16, () => get('/v1/stats'));
-    await both('stats of one stream', 400, () => get(`/v1/stats?stream=svc-${random(STREAMS)}`));
-    await both('point query (event by id), HTTP', 400, () => get(`/v1/events/ev-${1 + random(EVENTS)}`));
-    await both('point query (event by id), Kafka request/reply', 400, () => client.event({ id: `ev-${1 + random(EVENTS)}` }), 10);
+    await measureAll(query.url, client, rows);
   } finally {
     await client.close().catch(() => undefined);
     await query.stop();

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { AppProcess } from '../test/support/app-process';
-import { recordBytesFor } from '../libs/kafka/src';
-import { KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '../test/support/env';
+import { recordBytesFor } from '@eventlog/kafka';
+import { AppProcess, KAFKA_BROKERS, PROJECT_ROOT, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase } from './lib/bench-database';
 import { cpuShares, CpuReading, readCpu } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
@@ -94,19 +93,9 @@ interface Latency {
  * competed with it for CPU), and the latency is produce → on the outbound topic, which is what a
  * subscriber anywhere can see; its own fetch wait comes on top.
  */
-async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies: Latency[]; produced: number; cpu?: string }> {
-  const url = await freshDatabase('eventlog_bench_relay_latency');
-  const topic = `bench.latency.${uniqueSuffix()}`;
-  const env = {
-    DATABASE_URL: url,
-    INGEST_TOPICS: `${topic}.in`,
-    INGEST_GROUP_ID: `${topic}.group`,
-    DLQ_TOPIC: `${topic}.dlq`,
-    OUTBOUND_TOPIC: `${topic}.out`,
-    LOG_LEVEL: 'warn',
-  };
-  const admin = kafka.admin();
-  await admin.connect();
+type LatencyEnv = Record<'DATABASE_URL' | 'INGEST_TOPICS' | 'INGEST_GROUP_ID' | 'DLQ_TOPIC' | 'OUTBOUND_TOPIC' | 'LOG_LEVEL', string>;
+
+async function createLatencyTopics(admin: Admin, env: LatencyEnv): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
@@ -121,12 +110,15 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
       },
     ],
   });
-  // The deployment layout: the relay in a process of its own, beside ingest.
-  const relay = await AppProcess.start('relay', 'bench-latency-relay', env);
-  const ingest = await AppProcess.start('ingest', 'bench-latency', { ...env, INGEST_RUNS_RELAY: 'false' });
-  // The load comes from kcat (librdkafka), as from any non-Node service: kafkajs producing the same
-  // rate took about half a core of the two that the system under test runs on.
-  const producer = spawn('kcat', ['-P', '-b', KAFKA_BROKERS, '-t', env.INGEST_TOPICS, '-K', '\t', '-X', 'acks=all', '-X', 'linger.ms=5'], {
+}
+
+/**
+ * The load, from kcat (librdkafka), as from any non-Node service: kafkajs producing the same rate
+ * took about half a core of the two that the system under test runs on. Returns how many events
+ * were produced and each process's CPU over the measured window.
+ */
+async function produceWithKcat(topic: string, rate: number, window: { begin: number; measureFrom: number; end: number }, pids: { ingest?: number; relay?: number }) {
+  const producer = spawn('kcat', ['-P', '-b', KAFKA_BROKERS, '-t', topic, '-K', '\t', '-X', 'acks=all', '-X', 'linger.ms=5'], {
     stdio: ['pipe', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => producer.on('exit', resolve));
@@ -134,17 +126,15 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   // up in the next, so the rate holds on average. sentAt is when the tick's lines are handed to kcat.
   const tick = 20;
   let produced = 0;
-  const begin = Date.now();
-  const measureFrom = begin + WARM_UP_SECONDS * 1000;
-  const end = measureFrom + LATENCY_SECONDS * 1000;
+  const { begin, measureFrom, end } = window;
   // The lines are spelled out rather than JSON.stringify'd: the generator shares the 2 cores with
   // the system under test, and its ids and stream names need no escaping.
   const note = 'x'.repeat(800);
   // Every process on the shared cores, read at the start and the end of the measured window: the
   // broker is the only JVM here, and every Postgres backend counts.
   const groups = {
-    ingest: (pid: number) => pid === ingest.pid,
-    relay: (pid: number) => pid === relay.pid,
+    ingest: (pid: number) => pid === pids.ingest,
+    relay: (pid: number) => pid === pids.relay,
     broker: (_pid: number, comm: string) => comm === 'java',
     postgres: (_pid: number, comm: string) => comm === 'postgres',
     kcat: (pid: number) => pid === producer.pid,
@@ -169,6 +159,11 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   const cpu = cpuFrom && cpuTo ? cpuShares(cpuFrom, cpuTo) : undefined;
   producer.stdin.end();
   if ((await exited) !== 0) throw new Error('kcat failed to produce the load');
+  return { produced, cpu };
+}
+
+/** Waits (up to 2 min) until the relay's checkpoint has passed every produced event. */
+async function waitRelayed(url: string, produced: number): Promise<void> {
   const db = new Client({ connectionString: url });
   await db.connect();
   const deadline = Date.now() + 120_000;
@@ -178,14 +173,14 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
     await new Promise((r) => setTimeout(r, 100));
   }
   await db.end();
-  await ingest.stop();
-  await relay.stop();
+}
 
-  // Read back after the run; the relay publishes at least once, so a position seen twice counts once.
+/** Read back after the run; the relay publishes at least once, so a position seen twice counts once. */
+async function readLatencies(kafka: Kafka, groupId: string, topic: string, produced: number, measureFrom: number): Promise<Latency[]> {
   const byPosition = new Map<string, Latency>();
-  const consumer = kafka.consumer({ groupId: `${topic}.reader` });
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
-  await consumer.subscribe({ topic: env.OUTBOUND_TOPIC, fromBeginning: true });
+  await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(message.value!.toString()) as { position: number; data: { sentAt: number }; recordedAt: string };
@@ -200,9 +195,37 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   const readDeadline = Date.now() + 60_000;
   while (byPosition.size < produced && Date.now() < readDeadline) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
+  return [...byPosition.values()];
+}
+
+async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies: Latency[]; produced: number; cpu?: string }> {
+  const url = await freshDatabase('eventlog_bench_relay_latency');
+  const topic = `bench.latency.${uniqueSuffix()}`;
+  const env: LatencyEnv = {
+    DATABASE_URL: url,
+    INGEST_TOPICS: `${topic}.in`,
+    INGEST_GROUP_ID: `${topic}.group`,
+    DLQ_TOPIC: `${topic}.dlq`,
+    OUTBOUND_TOPIC: `${topic}.out`,
+    LOG_LEVEL: 'warn',
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  await createLatencyTopics(admin, env);
+  // The deployment layout: the relay in a process of its own, beside ingest.
+  const relay = await AppProcess.start('relay', 'bench-latency-relay', env);
+  const ingest = await AppProcess.start('ingest', 'bench-latency', { ...env, INGEST_RUNS_RELAY: 'false' });
+  const begin = Date.now();
+  const measureFrom = begin + WARM_UP_SECONDS * 1000;
+  const window = { begin, measureFrom, end: measureFrom + LATENCY_SECONDS * 1000 };
+  const { produced, cpu } = await produceWithKcat(env.INGEST_TOPICS, rate, window, { ingest: ingest.pid, relay: relay.pid });
+  await waitRelayed(url, produced);
+  await ingest.stop();
+  await relay.stop();
+  const latencies = await readLatencies(kafka, `${topic}.reader`, env.OUTBOUND_TOPIC, produced, measureFrom);
   await admin.deleteTopics({ topics: [env.INGEST_TOPICS, env.DLQ_TOPIC, env.OUTBOUND_TOPIC] }).catch(() => undefined);
   await admin.disconnect();
-  return { latencies: [...byPosition.values()], produced, cpu };
+  return { latencies, produced, cpu };
 }
 
 export const run: Scenario = async () => {

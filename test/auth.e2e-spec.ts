@@ -1,5 +1,5 @@
 import { Consumer, IHeaders } from 'kafkajs';
-import { QUERY_TOPICS, replyTopicOf } from '../libs/contracts/src';
+import { QUERY_TOPICS, replyTopicOf } from '@eventlog/contracts';
 import { uniqueSuffix } from './support/env';
 import { kafka } from './support/kafka';
 import { QueryFixture } from './support/query-fixture';

@@ -1,6 +1,6 @@
 import { Consumer, IHeaders } from 'kafkajs';
-import { EventLogClient, EventLogError } from '../libs/client/src';
-import { QUERY_TOPICS, replyTopicOf } from '../libs/contracts/src';
+import { EventLogClient, EventLogError } from '@eventlog/client';
+import { QUERY_TOPICS, replyTopicOf } from '@eventlog/contracts';
 import { uniqueSuffix } from './support/env';
 import { kafka } from './support/kafka';
 import { QueryFixture } from './support/query-fixture';

@@ -1,4 +1,4 @@
-import { EVENT_COLUMNS, toStoredEvent } from '../libs/store/src';
+import { EVENT_COLUMNS, toStoredEvent } from '@eventlog/store';
 import { AppProcess } from './support/app-process';
 import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';

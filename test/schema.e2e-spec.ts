@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMigrations } from '../libs/store/src/migrate';
+import { runMigrations } from '@eventlog/store';
 import { TestDatabase } from './support/database';
 
 describe('schema: migrations and the append-only log', () => {

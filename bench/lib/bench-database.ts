@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { runMigrations } from '../../libs/store/src/migrate';
-import { databaseUrl } from '../../test/support/env';
+import { runMigrations } from '@eventlog/store';
+import { databaseUrl } from '@eventlog/testing';
 
 /** A freshly migrated database for one benchmark run (dropped and recreated: the log refuses DELETE). */
 export async function freshDatabase(name: string): Promise<string> {

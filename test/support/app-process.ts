@@ -26,7 +26,7 @@ type App = 'ingest' | 'query' | 'relay';
 const APPS: Record<App, { main: string; portVar: string; nodeArgs: string[] }> = {
   ingest: { main: 'dist/apps/ingest/src/main.js', portVar: 'INGEST_HTTP_PORT', nodeArgs: ['--max-semi-space-size=64'] },
   query: { main: 'dist/apps/query/src/main.js', portVar: 'QUERY_HTTP_PORT', nodeArgs: [] },
-  relay: { main: 'dist/apps/ingest/src/relay.main.js', portVar: 'RELAY_HTTP_PORT', nodeArgs: [] },
+  relay: { main: 'dist/apps/ingest/src/relay/main.js', portVar: 'RELAY_HTTP_PORT', nodeArgs: [] },
 };
 
 /**

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
+// jest loads globalSetup outside its module registry, so moduleNameMapper does not apply here:
+// migrate.ts is imported by path (it imports no other @eventlog library).
 import { runMigrations } from '../../libs/store/src/migrate';
 import { ADMIN_DATABASE_URL, uniqueSuffix } from './env';
 

@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, EventlogConfig } from '../../../libs/config/src';
-import { KafkaModule } from '../../../libs/kafka/src';
-import { OpsModule } from '../../../libs/ops/src';
-import { StoreModule } from '../../../libs/store/src';
-import { AppendService } from './append/append.service';
-import { DeadLetterPublisher } from './append/dead-letter.publisher';
-import { GroupCommit } from './append/group-commit';
+import { ConfigModule, EventlogConfig } from '@eventlog/config';
+import { KafkaModule } from '@eventlog/kafka';
+import { OpsModule } from '@eventlog/ops';
+import { StoreModule } from '@eventlog/store';
+import { BatchDecoder } from './decoding/batch-decoder';
+import { AppendService } from './appending/append.service';
+import { DeadLetterPublisher } from './appending/dead-letter.publisher';
+import { GroupCommit } from './appending/group-commit';
 import { IngestConsumerService } from './consumer/ingest-consumer.service';
 import { IngestMetrics } from './metrics/ingest.metrics';
 import { RelayModule } from './relay/relay.module';
@@ -23,7 +24,7 @@ export class IngestModule {
         OpsModule,
         ...(config.INGEST_RUNS_RELAY ? [RelayModule] : []),
       ],
-      providers: [IngestMetrics, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
+      providers: [IngestMetrics, BatchDecoder, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
     };
   }
 }

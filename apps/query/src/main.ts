@@ -1,49 +1,24 @@
 import 'reflect-metadata';
-import type { FastifyReply } from 'fastify';
-import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Kafka, Partitioners } from 'kafkajs';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Kafka } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
-import { exitOnConfigError, loadConfig } from '../../../libs/config/src';
-import { stringifyWithRaw } from '../../../libs/store/src';
-import { KAFKA, kafkaClientConfig } from '../../../libs/kafka/src';
-import { ApiExceptionFilter } from './api/api-exception.filter';
-import { QueryKafkaServer } from './api/query-kafka.server';
-import { QueryMetricsInterceptor } from './api/query.metrics';
-import { serveSwaggerUiAssets } from './api/swagger-ui-assets';
-import { errorBody } from './api/api-error';
-import { createValidationPipe } from './api/validation.pipe';
-import { exactJsonBodyParser, ExactJsonKafkaDeserializer, strictQueryString } from './api/request-parsers';
+import { exitOnConfigError, loadConfig } from '@eventlog/config';
+import { stringifyWithRaw } from '@eventlog/contracts';
+import { KAFKA } from '@eventlog/kafka';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { createValidationPipe } from './validation/validation.pipe';
+import { createFastifyAdapter } from './http/fastify-adapter';
+import { serveOpenApi } from './http/open-api';
+import { queryKafkaTransport } from './kafka/kafka-transport';
+import { ensureQueryTopics } from './kafka/query-topics';
+import { QueryMetricsInterceptor } from './metrics/query.metrics';
+import { exactJsonBodyParser } from './validation/request-parsers';
 import { QueryModule } from './query.module';
-import { ensureQueryTopics, requestTopics } from './query-topics';
 
 async function bootstrap() {
   const config = exitOnConfigError(() => loadConfig());
-  // Fastify, not Express: a third less CPU per request (docs/decisions/018).
-  const adapter = new FastifyAdapter({
-    // Room for a batch of events with data up to MAX_EVENT_BYTES each (Fastify's default is 1 MiB).
-    bodyLimit: Math.max(16 * 1024 * 1024, 4 * config.MAX_EVENT_BYTES),
-    // Keep `__proto__`/`constructor` keys as plain properties: the validation pipe refuses them
-    // with a 400 naming the field, as for any other unknown key.
-    onProtoPoisoning: 'ignore',
-    onConstructorPoisoning: 'ignore',
-    // Fastify refuses path parameters over 100 characters with a 414; let every one that fits in
-    // Node's 16 KiB header limit reach validation, which answers 400 naming the field.
-    maxParamLength: 16 * 1024,
-    // A %-escape that is not UTF-8 is refused by validation, not taken literally (fast-querystring's way).
-    querystringParser: strictQueryString,
-    // `/v1/events/` is `/v1/events`, as Express routed it and as callers expect.
-    ignoreTrailingSlash: true,
-    // A path Fastify's router cannot decode (a malformed %-escape) is refused before Nest sees it;
-    // answer it with the contract's error body, as every other 400.
-    frameworkErrors: (error: Error, _req: unknown, reply: FastifyReply) => {
-      const status = (error as { statusCode?: number }).statusCode ?? 400;
-      const message = `path: ${error.message}`;
-      void reply.code(status).send(errorBody(status, message, [{ field: 'path', message }]));
-    },
-  });
+  const adapter = createFastifyAdapter(config);
   const app = await NestFactory.create<NestFastifyApplication>(QueryModule.register(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // JSON bodies are parsed exactly or refused (a 400 naming the value), never silently changed.
@@ -58,56 +33,8 @@ async function bootstrap() {
   app.useGlobalInterceptors(new QueryMetricsInterceptor());
 
   await ensureQueryTopics(app.get<Kafka>(KAFKA), config);
-  const kafkaLog = new NestLogger('kafkajs');
-  const client = kafkaClientConfig(config, `${config.KAFKA_CLIENT_ID}-query-server`, (level, message, extra) =>
-    kafkaLog[level === 'info' ? 'log' : level](`${message} ${JSON.stringify(extra)}`),
-  );
-  app.connectMicroservice(
-    {
-      strategy: new QueryKafkaServer(
-        {
-          client,
-          // Without this Nest appends "-server" to the group and client id; the group is the configured one.
-          postfixId: '',
-          consumer: {
-            groupId: config.QUERY_GROUP_ID,
-            sessionTimeout: 30000,
-            rebalanceTimeout: 60000,
-            heartbeatInterval: 3000,
-            // kafkajs waits up to 5 s for data by default: a request arriving mid-wait would stall.
-            maxWaitTimeInMs: 50,
-            allowAutoTopicCreation: false,
-          },
-          // A new group starts at the end: requests sent before this instance existed are not answered.
-          subscribe: { fromBeginning: false },
-          // Requests of different partitions are answered side by side: every request topic's
-          // partitions at once, so a slow query holds up only the requests behind it in its partition.
-          // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
-          run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
-          producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-          // Request values reach the deserializer as bytes, which parses them exactly or refuses them.
-          parser: { keepBinary: true },
-          deserializer: new ExactJsonKafkaDeserializer(),
-        },
-        config.QUERY_TOPIC_PREFIX ?? '',
-      ),
-    },
-    { inheritAppConfig: true },
-  );
-
-  serveSwaggerUiAssets(adapter);
-  SwaggerModule.setup(
-    'docs',
-    app,
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('eventlog query API')
-        .setDescription('Contract section 4. The same queries answer on Kafka request/reply; see docs/query-api.md.')
-        .setVersion('1')
-        .build(),
-    ),
-  );
+  app.connectMicroservice({ strategy: queryKafkaTransport(config) }, { inheritAppConfig: true });
+  serveOpenApi(app, adapter);
 
   await app.init();
   // Serve HTTP (and so /health/ready) only once the request consumer has joined and fetched.

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { AccessScope } from '../../config/src';
+import { AccessScope } from '@eventlog/config';
 
 /**
  * Where a handler's request names its tenant: the query string, the body (or Kafka request value),

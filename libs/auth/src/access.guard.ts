@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestj
 import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { IncomingHttpHeaders } from 'node:http';
-import { AccessScope } from '../../config/src';
+import { AccessScope } from '@eventlog/config';
 import { REQUIRES_SCOPE, TENANT_IN, TenantLocation } from './access.decorators';
 import { decideTenant, recordTenant } from './request-tenant';
 import { Grant, TokenRegistry } from './token-registry';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/src';
+import { loadConfig } from '@eventlog/config';
 import { grants, TokenRegistry } from './token-registry';
 
 const TOKENS = JSON.stringify({

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AccessGrant, AccessScope, EventlogConfig } from '../../config/src';
+import { AccessGrant, AccessScope, EventlogConfig } from '@eventlog/config';
 
 export interface Grant {
   tenants: ReadonlySet<string>;

@@ -20,7 +20,7 @@ import {
   TraceNodeRequestDto,
   TraceRequestDto,
   DslReply,
-} from '../../contracts/src';
+} from '@eventlog/contracts';
 
 export interface EventLogClientOptions {
   /** kafkajs client settings: brokers, and ssl/sasl for a real cluster. */

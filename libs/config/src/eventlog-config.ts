@@ -103,6 +103,11 @@ export class EventlogConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** `pretty` (colours, one event per block) or `json` lines; unset: pretty on a terminal, else JSON. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** Largest serialized `data` accepted, in bytes (contract: 1 MiB by default). */
   @Transform(toInt)
   @IsInt()

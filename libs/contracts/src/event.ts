@@ -5,13 +5,11 @@ export interface KafkaCoordinates {
   offset: number;
 }
 
-/** An event as stored and returned by every read (contract section 1). */
-export interface StoredEvent {
+/** The fields an event has from its producer, before and after it is stored (contract section 1). */
+export interface EventFields {
   id: string;
   tenant: string;
   stream: string;
-  version: number;
-  position: number;
   type: string;
   data: Record<string, unknown>;
   metadata: Record<string, unknown>;
@@ -21,30 +19,23 @@ export interface StoredEvent {
   requestId: string | null;
   nodeId: string;
   parentNodeId: string | null;
+  kafka: KafkaCoordinates | null;
+}
+
+/** An event as stored and returned by every read (contract section 1). */
+export interface StoredEvent extends EventFields {
+  version: number;
+  position: number;
   occurredAt: string;
   recordedAt: string;
-  kafka: KafkaCoordinates | null;
 }
 
 export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
 
 /** A validated event ready to append: ingest has filled every default. */
-export interface NewEvent {
-  id: string;
-  tenant: string;
-  stream: string;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  source: string | null;
-  status: string | null;
-  message: string | null;
-  requestId: string | null;
-  nodeId: string;
-  parentNodeId: string | null;
+export interface NewEvent extends EventFields {
   occurredAt: Date;
   expectedVersion: ExpectedVersion;
-  kafka: KafkaCoordinates | null;
 }
 
 export const DEFAULT_TENANT = 'default';

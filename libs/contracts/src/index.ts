@@ -6,3 +6,5 @@ export * from './query';
 export * from './validity-check';
 export * from './omittable';
 export * from './exact-json';
+export * from './raw-json';
+export * from './key-of';

@@ -1,7 +1,20 @@
+import { Logger } from '@nestjs/common';
 import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 
 type LogSink = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: object) => void;
+
+/**
+ * kafkajs's log lines through Nest's logger (pino in the apps) under the context `kafkajs`, its
+ * fields (broker, clientId, groupId, error, retryCount…) kept as fields of the log record.
+ */
+export function kafkajsLogSink(): LogSink {
+  const logger = new Logger('kafkajs');
+  return (level, message, extra) => {
+    const { timestamp: _timestamp, logger: _logger, ...fields } = extra as Record<string, unknown>;
+    logger[level === 'info' ? 'log' : level](fields, message);
+  };
+}
 
 /** Broker list, TLS and SASL from configuration: the one place a kafkajs client is configured. */
 export function kafkaClientConfig(config: EventlogConfig, clientId: string, log?: LogSink): KafkaConfig {

@@ -1,8 +1,8 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 import { chunkByBytes } from './chunk-by-bytes';
-import { createKafka } from './kafka-client.factory';
+import { createKafka, kafkajsLogSink } from './kafka-client.factory';
 
 export const KAFKA = Symbol('KAFKA');
 const SEND_BYTES = 512 * 1024;
@@ -50,12 +50,7 @@ export class KafkaModule {
         {
           provide: KAFKA,
           inject: [EventlogConfig],
-          useFactory: (config: EventlogConfig) => {
-            const logger = new Logger('kafkajs');
-            return createKafka(config, `${config.KAFKA_CLIENT_ID}-${clientName}`, (level, message, extra) =>
-              logger[level === 'info' ? 'log' : level](`${message} ${JSON.stringify(extra)}`),
-            );
-          },
+          useFactory: (config: EventlogConfig) => createKafka(config, `${config.KAFKA_CLIENT_ID}-${clientName}`, kafkajsLogSink()),
         },
         ProducerService,
       ],

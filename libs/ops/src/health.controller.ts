@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { KAFKA } from '../../kafka/src';
-import { PG_POOL } from '../../store/src';
+import { KAFKA } from '@eventlog/kafka';
+import { PG_POOL } from '@eventlog/store';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);

@@ -1,4 +1,4 @@
-import { exitOnConfigError, loadConfig } from '../../config/src';
+import { exitOnConfigError, loadConfig } from '@eventlog/config';
 import { runMigrations } from './migrate';
 
 /** `npm run migrate` (after scripts/ensure-database.js has created the database): applies pending migrations. */

@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { Pool, types } from 'pg';
-import { EventlogConfig } from '../../config/src';
+import { EventlogConfig } from '@eventlog/config';
 
 export const PG_POOL = Symbol('PG_POOL');
 

@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EventStoreRepository } from './event-store.repository';
+import { EventStoreRepository } from './write/event-store.repository';
 import { PG_POOL, pgPoolProvider } from './pg-pool.provider';
 
 @Module({

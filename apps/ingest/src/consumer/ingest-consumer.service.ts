@@ -1,13 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { appTopics, ensureTopicsWith, KAFKA } from '../../../../libs/kafka/src';
-import { AppendService, DecodedBatch } from '../append/append.service';
-import { DurableOffsets } from './durable-offsets';
-import { PartitionAppends } from './partition-appends';
+import { EventlogConfig } from '@eventlog/config';
+import { keyOf, partsOf } from '@eventlog/contracts';
+import { appTopics, ensureTopicsWith, KAFKA } from '@eventlog/kafka';
+import { BatchDecoder, DecodedBatch } from '../decoding/batch-decoder';
+import { KafkaRecord } from '../decoding/kafka-record';
+import { AppendService } from '../appending/append.service';
+import { PartitionAppends } from '../appending/partition-appends';
+import { DurableOffsets } from '../offsets/durable-offsets';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { KafkaRecord } from './kafka-record';
 
 const MAX_BACKOFF_MS = 2000;
 const HEARTBEAT_EVERY_MS = 3000;
@@ -39,6 +41,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly config: EventlogConfig,
+    private readonly decoder: BatchDecoder,
     private readonly append: AppendService,
     private readonly metrics: IngestMetrics,
   ) {}
@@ -100,7 +103,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     }));
     this.metrics.consumed.inc({ topic: batch.topic }, records.length);
     this.metrics.batchSize.observe(records.length);
-    const decoded = await this.append.decode(records);
+    const decoded = await this.decoder.decode(records);
     if (this.stopping) return void pause();
     const key = keyOf(batch.topic, batch.partition);
     const room = this.appends.add(key, decoded, records.length, String(BigInt(batch.lastOffset()) + 1n), started);
@@ -115,8 +118,8 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     // A partition given to another member is committed by that member; a late commit from here
     // could only move its offset back.
     if (!this.assigned.has(partition)) return;
-    const [topic, number] = splitKey(partition);
-    this.offsets!.markDurable(topic, number, nextOffset);
+    const [topic, number] = partsOf(partition);
+    this.offsets!.markDurable(topic, Number(number), nextOffset);
   }
 
   /**
@@ -151,12 +154,6 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     await this.consumer?.disconnect();
   }
 }
-
-const keyOf = (topic: string, partition: number) => `${topic}|${partition}`;
-const splitKey = (key: string): [string, number] => {
-  const at = key.lastIndexOf('|');
-  return [key.slice(0, at), Number(key.slice(at + 1))];
-};
 
 /** Waits for `promise`, heartbeating meanwhile so that a long wait does not cost the group membership. */
 async function whileHeartbeating(promise: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
-import { chunkByBytes } from '../../../../libs/kafka/src';
-import { OutboundRow } from '../../../../libs/store/src';
+import { chunkByBytes } from '@eventlog/kafka';
+import { OutboundRow } from '@eventlog/store';
 import { toOutboundRecord, toReferenceRecord } from './outbound-record';
 
 const row: OutboundRow = { position: '42', version: '3', type: 'OrderPaid', tenant: 't1', stream: 'order-1', json: '{"id":"e-1"}' };

@@ -1,6 +1,6 @@
 import { Message } from 'kafkajs';
-import { OUTBOUND_HEADERS } from '../../../../libs/contracts/src';
-import { OutboundRow } from '../../../../libs/store/src';
+import { OUTBOUND_HEADERS } from '@eventlog/contracts';
+import { OutboundRow } from '@eventlog/store';
 
 /** The outbound record of a stored event (contract section 3): keyed by stream, the stored form as value. */
 export function toOutboundRecord(row: OutboundRow): Message {

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, EventlogConfig } from '../../../../libs/config/src';
-import { KafkaModule } from '../../../../libs/kafka/src';
-import { OpsModule } from '../../../../libs/ops/src';
-import { StoreModule } from '../../../../libs/store/src';
+import { ConfigModule, EventlogConfig } from '@eventlog/config';
+import { KafkaModule } from '@eventlog/kafka';
+import { OpsModule } from '@eventlog/ops';
+import { StoreModule } from '@eventlog/store';
 import { RelayModule } from './relay.module';
 
 /** The relay as a process of its own, with health and metrics; run by `npm run start:relay`. */

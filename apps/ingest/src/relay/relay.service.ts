@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { appTopics, chunkByBytes, ensureTopicsWith, isTooLarge, KAFKA } from '../../../../libs/kafka/src';
-import { RelaySession } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { appTopics, chunkByBytes, ensureTopicsWith, isTooLarge, KAFKA } from '@eventlog/kafka';
+import { RelaySession } from '@eventlog/store';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { toOutboundRecord, toReferenceRecord } from './outbound-record';
-import { OUTBOUND_HEADERS } from '../../../../libs/contracts/src';
+import { OUTBOUND_HEADERS } from '@eventlog/contracts';
 
 const BATCH = 2000;
 // Bytes per produce request (see chunkByBytes).

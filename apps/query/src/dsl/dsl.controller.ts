@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { DslEventsReply, DslGroupsReply, DslQueryDto } from '../../../../libs/contracts/src';
-import { DslQueryRepository } from '../../../../libs/store/src';
-import { ApiErrors } from '../api/api-errors.decorator';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { DslEventsReply, DslGroupsReply, DslQueryDto } from '@eventlog/contracts';
+import { DslQueryRepository } from '@eventlog/store';
+import { ApiErrors } from '../http/api-errors.decorator';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('query')
 @ApiErrors()

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DslQueryDto, QUERY_TOPICS } from '../../../../libs/contracts/src';
-import { DslQueryRepository } from '../../../../libs/store/src';
-import { kafkaReply } from '../api/kafka-reply';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { DslQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
+import { DslQueryRepository } from '@eventlog/store';
+import { kafkaReply } from '../kafka/kafka-reply';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class DslKafkaController {

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EventIdParamDto, EventPage, ListEventsQueryDto, StoredEventDto, TenantQueryDto } from '../../../../libs/contracts/src';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { EventIdParamDto, EventPage, ListEventsQueryDto, StoredEventDto, TenantQueryDto } from '@eventlog/contracts';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { EventsService } from './events.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('events')
 @ApiErrors()

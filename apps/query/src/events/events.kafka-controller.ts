@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { GetEventRequestDto, ListEventsQueryDto, QUERY_TOPICS } from '../../../../libs/contracts/src';
-import { kafkaReply } from '../api/kafka-reply';
+import { GetEventRequestDto, ListEventsQueryDto, QUERY_TOPICS } from '@eventlog/contracts';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { EventsService } from './events.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 /** Request topics eventlog.query.events and eventlog.query.event: the same answers as HTTP. */
 @Controller()

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EventPage, ListEventsQueryDto, StoredEvent } from '../../../../libs/contracts/src';
-import { EventQueryRepository } from '../../../../libs/store/src';
-import { ApiError } from '../api/api-error';
-import { resolvePaging } from '../api/paging';
-import { timeWindow } from '../api/time-window';
+import { EventPage, ListEventsQueryDto, StoredEvent } from '@eventlog/contracts';
+import { EventQueryRepository } from '@eventlog/store';
+import { ApiError } from '../errors/api-error';
+import { resolvePaging } from '../parameters/paging';
+import { timeWindow } from '../parameters/time-window';
 
 /** The log: filtered, sorted, paged lists and single events. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsInt, IsString, Length, Min } from 'class-validator';
-import { Omittable, QUERY_LIMITS, ToList } from '../../../../libs/contracts/src';
+import { Omittable, QUERY_LIMITS, ToList } from '@eventlog/contracts';
 
 /** Query of GET /v1/events/live. */
 export class LiveQueryDto {

@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { StoredEvent } from '../../../../libs/contracts/src';
-import { LiveFeedRepository, LiveFilter } from '../../../../libs/store/src';
+import { StoredEvent } from '@eventlog/contracts';
+import { LiveFeedRepository, LiveFilter } from '@eventlog/store';
 
 const PAGE = 500;
 

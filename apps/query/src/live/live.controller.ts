@@ -2,11 +2,11 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ServerResponse } from 'node:http';
 import { Gauge, register } from 'prom-client';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { AppendNotifications, LiveFeedRepository } from '../../../../libs/store/src';
+import { EventlogConfig } from '@eventlog/config';
+import { AppendNotifications, LiveFeedRepository } from '@eventlog/store';
 import { LiveQueryDto } from './live-query.dto';
 import { LiveStream } from './live-stream';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 const connections =
   (register.getSingleMetric('eventlog_live_connections') as Gauge | undefined) ??

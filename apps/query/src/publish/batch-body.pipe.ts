@@ -1,8 +1,8 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { PublishEventDto, QUERY_LIMITS } from '../../../../libs/contracts/src';
-import { errorBody, ApiError, validationDetails, validationError } from '../api/api-error';
+import { PublishEventDto, QUERY_LIMITS } from '@eventlog/contracts';
+import { errorBody, ApiError, validationDetails, validationError } from '../errors/api-error';
 
 /** The body of POST /v1/events/batch: an array of 1 to 1000 envelopes, each checked like a single publish. */
 @Injectable()

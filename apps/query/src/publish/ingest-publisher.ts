@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka, PartitionerArgs, Partitioners } from 'kafkajs';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { PublishResult } from '../../../../libs/contracts/src';
-import { KAFKA, ProducerService } from '../../../../libs/kafka/src';
+import { EventlogConfig } from '@eventlog/config';
+import { PublishResult } from '@eventlog/contracts';
+import { KAFKA, ProducerService } from '@eventlog/kafka';
 
 const METADATA_TTL_MS = 60_000;
 

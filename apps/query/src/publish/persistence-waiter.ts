@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { DEFAULT_TENANT, DLQ_HEADERS, StoredEvent } from '../../../../libs/contracts/src';
-import { KAFKA } from '../../../../libs/kafka/src';
-import { APPENDED_CHANNEL, EventQueryRepository } from '../../../../libs/store/src';
-import { consumerReady } from '../api/consumer-ready';
+import { EventlogConfig } from '@eventlog/config';
+import { DEFAULT_TENANT, DLQ_HEADERS, keyOf, StoredEvent } from '@eventlog/contracts';
+import { KAFKA } from '@eventlog/kafka';
+import { AppendNotifications, EventQueryRepository } from '@eventlog/store';
+import { consumerReady } from '../kafka/consumer-ready';
 
 export type Outcome =
   | { kind: 'persisted'; event: StoredEvent }
@@ -27,12 +26,10 @@ export interface Watch {
   cancel(): void;
 }
 
-const keyOf = (tenant: string, id: string) => `${tenant}\u0000${id}`;
-
 /**
  * Tells publishers with ?wait=true what became of their events, without polling. Persisted: ingest
- * notifies APPENDED_CHANNEL on every commit; one dedicated connection LISTENs, and each notification
- * (coalesced while a lookup runs) looks up the waited-for ids by (tenant, id). Rejected: a consumer
+ * notifies on every commit, the process's one LISTEN connection (AppendNotifications) passes it on,
+ * and each notification (coalesced while a lookup runs) looks up the waited-for ids by (tenant, id). Rejected: a consumer
  * of the dead-letter topic, in a group of this instance's own starting at the end, matches the
  * original record's id.
  */
@@ -40,9 +37,8 @@ const keyOf = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 export class PersistenceWaiter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PersistenceWaiter.name);
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private listener?: Client;
+  private unsubscribe?: () => void;
   private dlq?: Consumer;
-  private stopping = false;
   private checking = false;
   private checkAgain = false;
 
@@ -50,10 +46,13 @@ export class PersistenceWaiter implements OnApplicationBootstrap, OnApplicationS
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly config: EventlogConfig,
     private readonly events: EventQueryRepository,
+    private readonly notifications: AppendNotifications,
   ) {}
 
   async onApplicationBootstrap() {
-    await Promise.all([this.listen(), this.consumeDeadLetters()]);
+    // Each commit's notification (and a reconnect of the LISTEN connection) looks again.
+    this.unsubscribe = this.notifications.subscribe(() => this.check());
+    await this.consumeDeadLetters();
   }
 
   /** Starts watching; call before producing, so no outcome can slip past. */
@@ -115,33 +114,6 @@ export class PersistenceWaiter implements OnApplicationBootstrap, OnApplicationS
       });
   }
 
-  /** LISTEN on a connection of its own; reconnects with backoff and then looks again (notifications may have been missed). */
-  private async listen(reconnecting = false): Promise<void> {
-    for (let attempt = reconnecting ? 1 : 0; !this.stopping; attempt++) {
-      const client = new Client({ connectionString: this.config.DATABASE_URL });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${APPENDED_CHANNEL}`);
-        client.on('notification', () => this.check());
-        client.on('error', (err) => {
-          this.logger.warn(`LISTEN connection lost: ${err.message}`);
-          void client.end().catch(() => undefined);
-        });
-        client.on('end', () => {
-          if (this.listener === client && !this.stopping) void this.listen(true);
-        });
-        this.listener = client;
-        if (reconnecting) this.check();
-        return;
-      } catch (err) {
-        void client.end().catch(() => undefined);
-        if (!reconnecting) throw err; // at start: fail, like any missing dependency
-        this.logger.warn(`LISTEN ${APPENDED_CHANNEL} failed (${(err as Error).message}); retrying`);
-        await sleep(Math.min(5000, 200 * 2 ** Math.min(attempt, 5)));
-      }
-    }
-  }
-
   private async consumeDeadLetters(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: `${this.config.QUERY_GROUP_ID}.wait.${randomUUID()}`,
@@ -177,7 +149,7 @@ export class PersistenceWaiter implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown() {
-    this.stopping = true;
-    await Promise.all([this.dlq?.disconnect(), this.listener?.end().catch(() => undefined)]);
+    this.unsubscribe?.();
+    await this.dlq?.disconnect();
   }
 }

@@ -8,12 +8,12 @@ import {
   PublishResult,
   QUERY_LIMITS,
   StoredEventDto,
-} from '../../../../libs/contracts/src';
-import { ApiError, errorBody } from '../api/api-error';
-import { HttpResponse } from '../api/http-types';
+} from '@eventlog/contracts';
+import { ApiError, errorBody } from '../errors/api-error';
+import { HttpResponse } from '../http/http-types';
 import { BatchBodyPipe } from './batch-body.pipe';
 import { batchItem, PublishService } from './publish.service';
-import { RequiresScope, TenantIn } from '../../../../libs/auth/src';
+import { RequiresScope, TenantIn } from '@eventlog/auth';
 
 @ApiTags('publish')
 @ApiResponse({ status: 400, description: 'Invalid event; details name the fields', type: ApiErrorBody })

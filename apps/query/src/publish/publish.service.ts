@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventlogConfig } from '../../../../libs/config/src';
+import { EventlogConfig } from '@eventlog/config';
 import { randomUUID } from 'node:crypto';
-import { BatchItemResult, PublishEventDto, PublishResult, StoredEvent } from '../../../../libs/contracts/src';
-import { validationError } from '../api/api-error';
+import { BatchItemResult, PublishEventDto, PublishResult, StoredEvent } from '@eventlog/contracts';
+import { validationError } from '../errors/api-error';
 import { Envelope, IngestPublisher } from './ingest-publisher';
 import { Outcome, PersistenceWaiter } from './persistence-waiter';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
-import { EventlogConfig } from '../../../../libs/config/src';
-import { KAFKA } from '../../../../libs/kafka/src';
+import { EventlogConfig } from '@eventlog/config';
+import { KAFKA } from '@eventlog/kafka';
 
 const CACHE_MS = 1000;
 const TIMEOUT_MS = 2000;

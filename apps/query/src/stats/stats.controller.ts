@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { Stats, StatsQueryDto } from '@eventlog/contracts';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { StatsService } from './stats.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('stats')
 @ApiErrors()

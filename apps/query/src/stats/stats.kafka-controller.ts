@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { QUERY_TOPICS, StatsQueryDto } from '../../../../libs/contracts/src';
-import { kafkaReply } from '../api/kafka-reply';
+import { QUERY_TOPICS, StatsQueryDto } from '@eventlog/contracts';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { StatsService } from './stats.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class StatsKafkaController {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Stats, StatsQueryDto } from '../../../../libs/contracts/src';
-import { StatsQueryRepository } from '../../../../libs/store/src';
-import { timeWindow } from '../api/time-window';
+import { Stats, StatsQueryDto } from '@eventlog/contracts';
+import { StatsQueryRepository } from '@eventlog/store';
+import { timeWindow } from '../parameters/time-window';
 import { IngestLagService } from './ingest-lag.service';
 
 @Injectable()

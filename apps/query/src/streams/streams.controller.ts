@@ -8,10 +8,10 @@ import {
   StreamParamDto,
   StreamRead,
   TenantQueryDto,
-} from '../../../../libs/contracts/src';
-import { ApiErrors } from '../api/api-errors.decorator';
+} from '@eventlog/contracts';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { StreamsService } from './streams.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('streams')
 @ApiErrors()

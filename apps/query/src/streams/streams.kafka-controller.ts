@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { QUERY_TOPICS, ReadStreamRequestDto } from '../../../../libs/contracts/src';
-import { kafkaReply } from '../api/kafka-reply';
+import { QUERY_TOPICS, ReadStreamRequestDto } from '@eventlog/contracts';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { StreamsService } from './streams.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 /** eventlog.query.stream: a stream read with its head (limit 0 for the head alone). */
 @Controller()

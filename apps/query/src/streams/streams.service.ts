@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '../../../../libs/contracts/src';
-import { StreamQueryRepository } from '../../../../libs/store/src';
-import { ApiError } from '../api/api-error';
-import { resolvePaging } from '../api/paging';
+import { ListStreamsQueryDto, QUERY_LIMITS, ReadStreamRequestDto, StreamInfo, StreamPage, StreamRead } from '@eventlog/contracts';
+import { StreamQueryRepository } from '@eventlog/store';
+import { ApiError } from '../errors/api-error';
+import { resolvePaging } from '../parameters/paging';
 
 @Injectable()
 export class StreamsService {

@@ -1,4 +1,4 @@
-import { StoredEvent } from '../../../../libs/contracts/src';
+import { StoredEvent } from '@eventlog/contracts';
 import { buildNodes, buildTrace, traceStatus } from './trace-tree';
 
 let position = 0;

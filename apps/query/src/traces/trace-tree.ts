@@ -1,4 +1,4 @@
-import { QUERY_LIMITS, StoredEvent, Trace, TraceNode, TraceStatus } from '../../../../libs/contracts/src';
+import { QUERY_LIMITS, StoredEvent, Trace, TraceNode, TraceStatus } from '@eventlog/contracts';
 
 const RUNNING = new Set(['pending', 'waiting', 'running']);
 

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '../../../../libs/contracts/src';
-import { ApiErrors } from '../api/api-errors.decorator';
+import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '@eventlog/contracts';
+import { ApiErrors } from '../http/api-errors.decorator';
 import { TracesService } from './traces.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @ApiTags('traces')
 @ApiErrors()

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '../../../../libs/contracts/src';
-import { kafkaReply } from '../api/kafka-reply';
+import { QUERY_TOPICS, TraceNodeRequestDto, TraceRequestDto } from '@eventlog/contracts';
+import { kafkaReply } from '../kafka/kafka-reply';
 import { TracesService } from './traces.service';
-import { RequestTenant, TenantIn } from '../../../../libs/auth/src';
+import { RequestTenant, TenantIn } from '@eventlog/auth';
 
 @Controller()
 export class TracesKafkaController {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { QUERY_LIMITS, Trace } from '../../../../libs/contracts/src';
-import { TraceQueryRepository } from '../../../../libs/store/src';
-import { ApiError } from '../api/api-error';
+import { QUERY_LIMITS, Trace } from '@eventlog/contracts';
+import { TraceQueryRepository } from '@eventlog/store';
+import { ApiError } from '../errors/api-error';
 import { buildTrace } from './trace-tree';
 
 @Injectable()

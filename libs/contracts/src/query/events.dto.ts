@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsBoolean, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { EVENT_ID_PATTERN, IsTimestamp, NO_CONTROL_CHARS } from '../event-envelope.dto';
+import { EVENT_ID_PATTERN, NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { SortQueryDto, TenantQueryDto } from './common.dto';
 import { QUERY_LIMITS } from './limits';
 import { Omittable } from '../omittable';
-import { ToBool, ToList, ToTimestamp } from './transforms';
+import { WithTimeWindow } from './time-window.dto';
+import { ToBool, ToList } from './transforms';
 
 /** `GET /v1/events` and request topic `eventlog.query.events`. */
-export class ListEventsQueryDto extends SortQueryDto {
+export class ListEventsQueryDto extends WithTimeWindow(SortQueryDto) {
   @ApiPropertyOptional({ description: 'Exact stream' })
   @Omittable()
   @IsString()
@@ -54,18 +55,6 @@ export class ListEventsQueryDto extends SortQueryDto {
   @IsString()
   @Length(1, 256)
   q?: string;
-
-  @ApiPropertyOptional({ description: 'occurredAt ≥ from (RFC 3339 or epoch ms)', type: String })
-  @Omittable()
-  @ToTimestamp()
-  @IsTimestamp()
-  from?: string | number;
-
-  @ApiPropertyOptional({ description: 'occurredAt ≤ to (RFC 3339 or epoch ms)', type: String })
-  @Omittable()
-  @ToTimestamp()
-  @IsTimestamp()
-  to?: string | number;
 
   @ApiPropertyOptional({ default: true, description: 'false skips counting totalCount (null then)' })
   @Omittable()

@@ -7,5 +7,7 @@ export * from './responses';
 export * from './stats.dto';
 export * from './streams.dto';
 export * from './traces.dto';
+export * from './time-window.dto';
 export * from './transforms';
 export * from './instant';
+export * from './invalid-query.error';

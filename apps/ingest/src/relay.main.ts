@@ -1,7 +1,0 @@
-import { RelayAppModule } from './relay/relay-app.module';
-import { serve } from './serve';
-
-void serve(
-  (config) => RelayAppModule.register(config),
-  (config) => config.RELAY_HTTP_PORT,
-);

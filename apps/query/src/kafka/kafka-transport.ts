@@ -1,0 +1,37 @@
+import { Partitioners } from 'kafkajs';
+import { EventlogConfig } from '@eventlog/config';
+import { kafkaClientConfig, kafkajsLogSink } from '@eventlog/kafka';
+import { ExactJsonKafkaDeserializer } from '../validation/request-parsers';
+import { QueryKafkaServer } from './query-kafka.server';
+import { requestTopics } from './query-topics';
+
+/** The Kafka request/reply transport: the request topics' consumer group and the reply producer. */
+export function queryKafkaTransport(config: EventlogConfig): QueryKafkaServer {
+  return new QueryKafkaServer(
+    {
+      client: kafkaClientConfig(config, `${config.KAFKA_CLIENT_ID}-query-server`, kafkajsLogSink()),
+      // Without this Nest appends "-server" to the group and client id; the group is the configured one.
+      postfixId: '',
+      consumer: {
+        groupId: config.QUERY_GROUP_ID,
+        sessionTimeout: 30000,
+        rebalanceTimeout: 60000,
+        heartbeatInterval: 3000,
+        // kafkajs waits up to 5 s for data by default: a request arriving mid-wait would stall.
+        maxWaitTimeInMs: 50,
+        allowAutoTopicCreation: false,
+      },
+      // A new group starts at the end: requests sent before this instance existed are not answered.
+      subscribe: { fromBeginning: false },
+      // Requests of different partitions are answered side by side: every request topic's
+      // partitions at once, so a slow query holds up only the requests behind it in its partition.
+      // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
+      run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
+      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      // Request values reach the deserializer as bytes, which parses them exactly or refuses them.
+      parser: { keepBinary: true },
+      deserializer: new ExactJsonKafkaDeserializer(),
+    },
+    config.QUERY_TOPIC_PREFIX ?? '',
+  );
+}

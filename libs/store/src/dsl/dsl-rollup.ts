@@ -1,0 +1,163 @@
+/**
+ * Counting over the event_counts rollup (migration 005), for DSL counts and the log's totalCount:
+ * which whole buckets of which grain cover a time window, which edges of it are left to count from
+ * the events themselves, and the SQL that sums the two.
+ */
+import { DslInterval, DslQueryDto, toInstant } from '@eventlog/contracts';
+import { SqlParams } from '../sql-params';
+
+/** Grains of event_counts in seconds, coarsest first. */
+export const ROLLUP_GRAINS = [86400, 3600, 60, 10] as const;
+
+/** date_bin's origin in the DSL and in event_counts: 2000-01-01T00:00:00Z. */
+const ORIGIN_MS = Date.UTC(2000, 0, 1);
+
+/** A run of whole buckets of one grain: bucket starts in [from, to). */
+export interface RollupRange {
+  grain: number;
+  from: number;
+  to: number;
+}
+
+export interface RollupPlan {
+  ranges: RollupRange[];
+  /** Events with occurredAt before this (and in the window) are counted from the log; -Infinity: none. */
+  rawBefore: number;
+  /** Events with occurredAt at or after this (and in the window) are counted from the log; Infinity: none. */
+  rawFrom: number;
+}
+
+const floorTo = (ms: number, grain: number) =>
+  Number.isFinite(ms) ? ORIGIN_MS + Math.floor((ms - ORIGIN_MS) / (grain * 1000)) * grain * 1000 : ms;
+const ceilTo = (ms: number, grain: number) =>
+  Number.isFinite(ms) ? ORIGIN_MS + Math.ceil((ms - ORIGIN_MS) / (grain * 1000)) * grain * 1000 : ms;
+
+/**
+ * Whole buckets inside the window whose events are all in it, coarsest grain first, or undefined
+ * when not even one bucket of the finest grain fits. `lower` is the first millisecond a bucket may
+ * start at; `upper` the millisecond no bucket may reach past (a bucket [b, b+w) holds times up to
+ * b+w-1µs, so with millisecond bounds it is inside `occurredAt <= upper` and `< upper` alike exactly
+ * when b+w <= upper). `grains` are the usable ones, coarsest first.
+ */
+export function planRollup(lower: number, upper: number, grains: readonly number[]): RollupPlan | undefined {
+  if (grains.length === 0) return undefined;
+  const finest = grains[grains.length - 1];
+  const start = ceilTo(lower, finest);
+  const end = floorTo(upper, finest);
+  if (!(start < end)) return undefined;
+  return { ranges: cover(start, end, grains), rawBefore: start, rawFrom: end };
+}
+
+/** [lo, hi) (aligned to the finest grain) as runs of whole buckets, coarse ones in the middle. */
+function cover(lo: number, hi: number, grains: readonly number[]): RollupRange[] {
+  if (grains.length === 0 || !(lo < hi)) return [];
+  const [grain, ...finer] = grains;
+  const from = ceilTo(lo, grain);
+  const to = floorTo(hi, grain);
+  if (!(from < to)) return cover(lo, hi, finer);
+  return [...cover(lo, from, finer), { grain, from, to }, ...cover(to, hi, finer)];
+}
+
+/** A plan bound as SQL: a finite time as RFC 3339, the open ends as Postgres's infinities. */
+export const timeParam = (ms: number) => (ms === Infinity ? 'infinity' : ms === -Infinity ? '-infinity' : new Date(ms).toISOString());
+
+/** Bucket origin of date_bin in SQL, the same as ORIGIN_MS. */
+export const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
+
+export interface RollupBranches {
+  tenant: string;
+  /** Conditions on the type column given (`c.type` of event_counts), each bound in `params`. */
+  typeConditions: ((column: string) => string)[];
+  /** The query's own conditions on `events e`: the edges of the window are counted with them. */
+  eventWhere: string[];
+  plan: RollupPlan;
+  /** Group columns of a row, from its time and type columns; none for a plain count. */
+  columns: (time: string, type: string) => string[];
+}
+
+/**
+ * SELECTs of rows (group columns…, n), to be joined with UNION ALL, whose sum per group is the
+ * count: one per run of whole buckets, each an index range on event_counts' key, then the window's
+ * two edges counted from the events.
+ */
+export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
+  const tenant = params.add(b.tenant);
+  const types = b.typeConditions.map((condition) => condition('c.type'));
+  const rollup = b.plan.ranges.map(
+    (r) => `SELECT ${[...b.columns('c.bucket', 'c.type'), 'c.n'].join(', ')} FROM event_counts c
+             WHERE ${[
+               `c.tenant = ${tenant}`,
+               `c.grain = ${params.add(r.grain, 'int')}`,
+               `c.bucket >= ${params.add(timeParam(r.from), 'timestamptz')}`,
+               `c.bucket < ${params.add(timeParam(r.to), 'timestamptz')}`,
+               ...types,
+             ].join(' AND ')}`,
+  );
+  const edge = (bound: string) =>
+    `SELECT ${[...b.columns('e.occurred_at', 'e.type'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...b.eventWhere, bound].join(' AND ')}`;
+  // An open end still gets its (empty) edge, so that every parameter of the filter is used.
+  return [
+    ...rollup,
+    edge(`e.occurred_at < ${params.add(timeParam(b.plan.rawBefore), 'timestamptz')}`),
+    edge(`e.occurred_at >= ${params.add(timeParam(b.plan.rawFrom), 'timestamptz')}`),
+  ];
+}
+
+const INTERVAL_SECONDS: Record<DslInterval, number> = {
+  '1m': 60,
+  '5m': 300,
+  '10m': 600,
+  '15m': 900,
+  '30m': 1800,
+  '1h': 3600,
+  '2h': 7200,
+  '3h': 10800,
+  '6h': 21600,
+  '12h': 43200,
+  '1d': 86400,
+};
+
+/**
+ * A count of events, grouped by nothing but type and a time bucket, over a window of the tenant
+ * filtered on nothing but occurredAt and type, is a sum over event_counts (migration 005) for the
+ * whole buckets inside the window plus a count of the events at its edges. Undefined when the
+ * query has another shape or the window holds no whole bucket; it then reads the events.
+ */
+export function dslRollupPlan(query: DslQueryDto): RollupPlan | undefined {
+  const reduce = query.reduce!;
+  if (reduce.type !== 'count' || reduce.field !== undefined) return undefined;
+  if (query.from?.stream !== undefined || query.from?.streamPrefix !== undefined) return undefined;
+  if (!(reduce.groupBy ?? []).every((name) => name === 'type')) return undefined;
+  let lower = -Infinity;
+  let upper = Infinity;
+  for (const c of query.where ?? []) {
+    if (c.field === 'type' && (c.operator === 'eq' || c.operator === 'in')) continue;
+    if (c.field !== 'occurredAt') return undefined;
+    const ms = (v: unknown) => Date.parse(toInstant(v as string | number)!);
+    switch (c.operator) {
+      case 'eq':
+        lower = Math.max(lower, ms(c.value));
+        upper = Math.min(upper, ms(c.value));
+        break;
+      case 'gte':
+        lower = Math.max(lower, ms(c.value));
+        break;
+      case 'gt':
+        lower = Math.max(lower, ms(c.value) + 1);
+        break;
+      case 'lte':
+      case 'lt':
+        upper = Math.min(upper, ms(c.value));
+        break;
+      case 'between':
+        lower = Math.max(lower, ms((c.value as unknown[])[0]));
+        upper = Math.min(upper, ms((c.value as unknown[])[1]));
+        break;
+      default:
+        return undefined;
+    }
+  }
+  // Grains whose buckets nest in the asked interval's (all of them share date_bin's origin).
+  const grains = ROLLUP_GRAINS.filter((g) => !reduce.interval || INTERVAL_SECONDS[reduce.interval] % g === 0);
+  return planRollup(lower, upper, grains);
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import { NewEvent, keyOf } from '@eventlog/contracts';
+import { AppendOutcome, planAppend } from './append-plan';
+import { copyRows } from './copy-rows';
+import { APPENDED_CHANNEL } from '../notifications/appended-channel';
+import { PG_POOL } from '../pg-pool.provider';
+
+
+/** The write side of the log: one transaction and a handful of set-based statements per batch. */
+@Injectable()
+export class EventStoreRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
+   * and commit in position order; then drops duplicates, checks expected versions, moves the stream
+   * heads and writes the rows with COPY. Returns one outcome per event, in input order.
+   */
+  async appendBatch(events: NewEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    const client = await this.pool.connect();
+    // A connection lost mid-transaction also emits 'error' on the client; the failing query
+    // rejects as well, so this listener only keeps the process alive.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let broken: Error | undefined;
+    try {
+      const outcomes = await this.appendInTransaction(client, events);
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.off('error', ignore);
+      // A client that failed is discarded rather than returned to the pool in an unknown state.
+      client.release(broken);
+    }
+  }
+
+  private async appendInTransaction(client: PoolClient, events: NewEvent[]): Promise<AppendOutcome[]> {
+    // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
+    const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
+      unknown,
+      { rows: { last: string }[] },
+    ];
+    // What the database already knows about this batch, in one round trip: which ids exist, and
+    // the current version of each stream.
+    const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(
+      `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version
+         FROM events e JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
+       UNION ALL
+       SELECT 'stream', s.tenant, s.stream, s.version
+         FROM streams s JOIN (SELECT DISTINCT * FROM unnest($1::text[], $3::text[])) AS k(tenant, stream)
+           ON s.tenant = k.tenant AND s.stream = k.stream`,
+      [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.stream)],
+    );
+    const plan = planAppend(
+      events,
+      new Set(known.filter((r) => r.kind === 'id').map((r) => keyOf(r.tenant, r.name))),
+      new Map(known.filter((r) => r.kind === 'stream').map((r) => [keyOf(r.tenant, r.name), Number(r.version)])),
+      Number(counter[0].last),
+    );
+    if (plan.rows.length === 0) return plan.outcomes;
+
+    // The counter, its notification (delivered at commit: the relay, live tails and waiters wake
+    // then) and the stream heads in one statement. recorded_at comes back as text so that the rows
+    // get it to the microsecond.
+    const { rows: stamped } = await client.query<{ recorded_at: string }>(
+      `WITH heads AS (
+         INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
+         SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+         ON CONFLICT (tenant, stream) DO UPDATE SET
+           version = EXCLUDED.version,
+           first_occurred_at = LEAST(streams.first_occurred_at, EXCLUDED.first_occurred_at),
+           last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)
+       )
+       UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
+       RETURNING recorded_at::text, pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
+      [
+        plan.lastPosition,
+        plan.heads.map((h) => h.tenant),
+        plan.heads.map((h) => h.stream),
+        plan.heads.map((h) => h.version),
+        plan.heads.map((h) => h.firstOccurredAt.toISOString()),
+        plan.heads.map((h) => h.lastOccurredAt.toISOString()),
+      ],
+    );
+    await copyRows(client, plan.rows, stamped[0].recorded_at);
+    return plan.outcomes;
+  }
+}

@@ -1,0 +1,5 @@
+// The harness the benches share with the end-to-end tests (imported as @eventlog/testing): the
+// environment (broker, databases, unique names) and the apps as real processes.
+export * from './env';
+export * from './app-process';
+export * from './wait-for';
