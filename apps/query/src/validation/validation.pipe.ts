@@ -51,7 +51,7 @@ function unsafeShape(root: object): ApiErrorDetail | undefined {
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_DEPTH) return { field: path, message: `${path} is nested deeper than ${MAX_DEPTH} levels` };
     for (const key of Object.keys(value)) {
-      const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      const at = Array.isArray(value) ? `${path}[${key}]` : depth === 0 ? key : `${path}.${key}`;
       if (PROTOTYPE_KEYS.has(key)) return { field: at, message: `property ${at} should not exist` };
       if (!key.isWellFormed()) return illFormed(at);
       if (key.includes('\u0000')) return { field: at, message: `${at}: a key must not contain the NUL character (U+0000)` };
