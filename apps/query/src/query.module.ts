@@ -6,6 +6,7 @@ import { ConfigModule, EventlogConfig } from '../../../libs/config/src';
 import { KafkaModule } from '../../../libs/kafka/src';
 import { OpsModule } from '../../../libs/ops/src';
 import { QueryStoreModule } from '../../../libs/store/src';
+import { ConsoleModule } from './console/console.module';
 import { DslController } from './dsl/dsl.controller';
 import { DslKafkaController } from './dsl/dsl.kafka-controller';
 import { EventsController } from './events/events.controller';
@@ -38,6 +39,7 @@ export class QueryModule {
         KafkaModule.forRoot('query'),
         QueryStoreModule,
         OpsModule,
+        ConsoleModule,
         ThrottlerModule.forRoot([{ name: 'per-token', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }]),
       ],
       controllers: [
