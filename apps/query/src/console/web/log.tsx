@@ -5,11 +5,13 @@ import { Bucket, TimeChart } from './charts';
 import { Badge, Empty, ErrorBox, eventHref, fmtNum, fmtTime, Link, navigate, Spinner, streamHref, traceHref, useRoute } from './ui';
 
 const PRESETS: Record<string, number> = { '15m': 15 * 60_000, '1h': 3600_000, '24h': 86400_000, '7d': 7 * 86400_000 };
-const PRESET_LABELS: [string, string][] = [['', 'any time'], ['15m', 'last 15 min'], ['1h', 'last 1 h'], ['24h', 'last 24 h'], ['7d', 'last 7 d'], ['custom', 'custom range']];
+const PRESET_LABELS: [string, string][] = [['all', 'any time'], ['15m', 'last 15 min'], ['1h', 'last 1 h'], ['24h', 'last 24 h'], ['7d', 'last 7 d'], ['custom', 'custom range']];
 const FILTERS = ['stream', 'streamPrefix', 'type', 'status', 'source', 'requestId', 'q'] as const;
 const KNOWN_STATUSES = ['pending', 'waiting', 'running', 'success', 'fail', 'aborted', 'normal', 'abnormal'];
 const INTERVALS: [string, number][] = [['1m', 60], ['5m', 300], ['10m', 600], ['15m', 900], ['30m', 1800], ['1h', 3600], ['2h', 7200], ['3h', 10800], ['6h', 21600], ['12h', 43200], ['1d', 86400]];
 const MAX_BARS = 60;
+// A window by default, so the histogram of a log of millions counts a day, not all of it.
+const DEFAULT_RANGE = '24h';
 
 export interface LogQuery {
   filters: Partial<Record<(typeof FILTERS)[number], string>>;
@@ -38,7 +40,7 @@ export function readLogQuery(params: URLSearchParams): LogQuery {
   }
   return {
     filters,
-    range: params.get('range') ?? (params.get('from') || params.get('to') ? 'custom' : ''),
+    range: params.get('range') ?? (params.get('from') || params.get('to') ? 'custom' : DEFAULT_RANGE),
     from: parseTime(params.get('from')),
     to: parseTime(params.get('to')),
     sort: params.get('sort') ?? 'occurredAt',
@@ -54,7 +56,7 @@ export function logHref(q: LogQuery): string {
   const p = new URLSearchParams();
   if (session.tenant) p.set('tenant', session.tenant);
   for (const f of FILTERS) if (q.filters[f]) p.set(f, q.filters[f]!);
-  if (q.range) p.set('range', q.range);
+  if (q.range !== DEFAULT_RANGE) p.set('range', q.range);
   if (q.range === 'custom') {
     if (q.from !== undefined) p.set('from', new Date(q.from).toISOString());
     if (q.to !== undefined) p.set('to', new Date(q.to).toISOString());
@@ -428,7 +430,7 @@ function LogTable({ q, page, onPage, set, win }: { q: LogQuery; page: ReturnType
         <ErrorBox error={page.error} what="Events" />
       ) : page.data && rows.length === 0 ? (
         <Empty>
-          No events match these filters{q.range ? ' in this time window' : ''}. {q.range ? 'Widen the time window or ' : ''}remove a filter (
+          No events match these filters{q.range !== 'all' ? ' in this time window' : ''}. {q.range !== 'all' ? 'Widen the time window (any time) or ' : ''}remove a filter (
           <a href="/ui" onClick={(e) => { e.preventDefault(); navigate('/ui'); }}>clear all</a>); events appear here once ingest has stored them.
         </Empty>
       ) : (
