@@ -88,7 +88,7 @@ export function TimeChart(props: { buckets: Bucket[]; keys: string[]; mode?: 'ba
         <text x={padL - 6} y={padT + h} class="axis" text-anchor="end">0</text>
         <line x1={padL} x2={padL + w} y1={padT + h + 0.5} y2={padT + h + 0.5} class="axis-line" />
         {ticks.map((i) => (
-          <text x={padL + i * bw + bw / 2} y={height - 5} class="axis" text-anchor="middle">{tick(buckets[i].start, span)}</text>
+          <text x={Math.min(padL + w, Math.max(padL, padL + i * bw + bw / 2))} y={height - 5} class="axis" text-anchor={i === 0 && n > 1 ? 'start' : i === n - 1 && n > 1 ? 'end' : 'middle'}>{tick(buckets[i].start, span)}</text>
         ))}
         {sel && <rect x={padL + sel[0] * bw} y={padT} width={(sel[1] - sel[0] + 1) * bw} height={h} class="selection" />}
         {mode === 'bar'
@@ -135,7 +135,7 @@ export function TimeChart(props: { buckets: Bucket[]; keys: string[]; mode?: 'ba
 }
 
 /** One bar per group (no time bucket). */
-export function CategoryChart({ items, label }: { items: { label: string; value: number }[]; label: string }) {
+export function CategoryChart({ items, label, byStatus = false }: { items: { label: string; value: number }[]; label: string; byStatus?: boolean }) {
   const max = Math.max(1, ...items.map((i) => i.value));
   return (
     <div class="cat-chart" role="img" aria-label={`${label}: ${items.length} groups`}>
@@ -143,7 +143,7 @@ export function CategoryChart({ items, label }: { items: { label: string; value:
         <div class="cat-row">
           <span class="cat-label" title={it.label}>{it.label}</span>
           <span class="cat-bar-wrap">
-            <span class="cat-bar" style={{ width: `${(it.value / max) * 100}%`, background: PALETTE[i % PALETTE.length] }} />
+            <span class={`cat-bar ${byStatus ? seriesClass(it.label, i).cls ?? '' : ''}`} style={{ width: `${(it.value / max) * 100}%`, background: byStatus && seriesClass(it.label, i).cls ? undefined : PALETTE[i % PALETTE.length] }} />
           </span>
           <span class="cat-value">{fmtNum(it.value)}</span>
         </div>

@@ -58,7 +58,7 @@ export function OverviewPage() {
         <div class="two-col">
           <div>
             <h2>By status</h2>
-            {top(s.byStatus).length ? <CategoryChart items={top(s.byStatus)} label="Events by status" /> : <Empty>No events yet.</Empty>}
+            {top(s.byStatus).length ? <CategoryChart items={top(s.byStatus)} label="Events by status" byStatus /> : <Empty>No events yet.</Empty>}
           </div>
           <div>
             <h2>By type</h2>
