@@ -11,6 +11,10 @@ const root = join(__dirname, '..', '..', '..', '..');
 const out = join(root, 'dist', relative(root, __dirname), 'public');
 
 async function main() {
+  // esbuild strips types without checking them: check the browser code first.
+  const tsc = require.resolve('typescript/bin/tsc');
+  const check = require('node:child_process').spawnSync(process.execPath, [tsc, '-p', join(__dirname, 'web')], { stdio: 'inherit' });
+  if (check.status !== 0) throw new Error('the console does not type-check (apps/query/src/console/web)');
   const result = await esbuild.build({
     entryPoints: [join(__dirname, 'web', 'main.tsx')],
     bundle: true,

@@ -1,5 +1,5 @@
 // The log page: filters in the URL, a histogram stacked by status, the table, keyset paging, live.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiEvent, ApiError, authHeaders, dslFrom, qs, session, useLoad } from './api';
 import { Bucket, TimeChart } from './charts';
 import { Badge, Empty, ErrorBox, eventHref, fmtNum, fmtTime, Link, navigate, Spinner, streamHref, traceHref, useRoute } from './ui';
@@ -430,8 +430,15 @@ function LogTable({ q, page, onPage, set, win }: { q: LogQuery; page: ReturnType
         <ErrorBox error={page.error} what="Events" />
       ) : page.data && rows.length === 0 ? (
         <Empty>
-          No events match these filters{q.range !== 'all' ? ' in this time window' : ''}. {q.range !== 'all' ? 'Widen the time window (any time) or ' : ''}remove a filter (
-          <a href="/ui" onClick={(e) => { e.preventDefault(); navigate('/ui'); }}>clear all</a>); events appear here once ingest has stored them.
+          No events match these filters{q.range !== 'all' ? ' in this time window' : ''}.{' '}
+          {q.range !== 'all' && (
+            <button type="button" onClick={() => set({ range: 'all' })}>
+              Search any time
+            </button>
+          )}{' '}
+          <button type="button" onClick={() => navigate('/ui?range=all')}>Clear the filters</button>
+          <br />
+          Events appear here once ingest has stored them.
         </Empty>
       ) : (
         <EventRows rows={rows} fresh={new Set(live.map((e) => e.id))} />
