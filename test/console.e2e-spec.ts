@@ -141,6 +141,10 @@ describe('console at /ui', () => {
   });
 
   it('a time preset and a custom range narrow the window', async () => {
+    await page.goto(`${base()}/ui?range=1h`, { waitUntil: 'networkidle0' });
+    await waitIdle();
+    expect(await page.$eval('[data-testid="log-total"]', (e) => e.textContent)).toBe(String(defaults.length));
+    await screenshot(page, 'log-last-hour', false);
     await page.goto(`${base()}/ui?range=15m`, { waitUntil: 'networkidle0' });
     await waitIdle();
     const recent = defaults.filter((e) => Date.parse(e.occurredAt) >= Date.now() - 15 * 60_000);
