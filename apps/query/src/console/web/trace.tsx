@@ -97,7 +97,7 @@ export function TracePage({ requestId }: { requestId: string }) {
                       key={n.nodeId}
                       data-node={n.nodeId}
                       data-status={n.status ?? ''}
-                      class={`${failed ? 'failed' : ''} ${active ? 'active' : ''} ${selected === n.nodeId ? 'selected' : ''} ${!failed && failedWithin(n) ? 'failed-below' : ''}`}
+                      class={`${failed ? "failed" : ""} ${active ? "active" : ""} ${n.status === "waiting" || n.status === "pending" ? "waiting" : ""} ${selected === n.nodeId ? 'selected' : ''} ${!failed && failedWithin(n) ? 'failed-below' : ''}`}
                       aria-selected={selected === n.nodeId}
                       tabIndex={0}
                       onClick={() => select(n.nodeId)}
