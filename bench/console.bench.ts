@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { AppProcess } from '../test/support/app-process';
@@ -71,7 +72,7 @@ export const run: Scenario = async () => {
   });
   const browser = await launchChromium();
   const rows: Record<string, string | number>[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [`load average at start ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${cpus().length} cores`];
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1360, height: 900 });
