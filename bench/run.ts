@@ -10,6 +10,8 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   ingest: async () => (await import('./ingest.bench')).run,
   query: async () => (await import('./query.bench')).run,
   relay: async () => (await import('./relay.bench')).run,
+  // After query: it reads the dataset the query scenario loads.
+  console: async () => (await import('./console.bench')).run,
 };
 
 async function main() {

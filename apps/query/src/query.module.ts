@@ -5,6 +5,7 @@ import { AccessGuard, TokenRegistry, TokenThrottlerGuard } from '@eventlog/auth'
 import { ConfigModule, EventlogConfig } from '@eventlog/config';
 import { KafkaModule } from '@eventlog/kafka';
 import { OpsModule } from '@eventlog/ops';
+import { ConsoleModule } from './console/console.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
@@ -26,6 +27,7 @@ export class QueryModule {
         ConfigModule.forRoot(config),
         KafkaModule.forRoot('query'),
         OpsModule,
+        ConsoleModule,
         ThrottlerModule.forRoot([{ name: 'per-token', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }]),
         // The live tail first, so that /v1/events/live is not taken for an event id; the publish
         // routes (POST /v1/events) beside the log routes.

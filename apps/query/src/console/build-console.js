@@ -1,0 +1,62 @@
+// Builds the console (part of `npm run build`): bundles web/main.tsx with esbuild into one
+// minified script and one stylesheet named by their content hash, and writes index.html next to
+// them in dist. The server compresses them at start (console-assets.ts).
+// Decision: docs/decisions/027-console-stack.md.
+const { createHash } = require('node:crypto');
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const esbuild = require('esbuild');
+
+const root = join(__dirname, '..', '..', '..', '..');
+const out = join(root, 'dist', relative(root, __dirname), 'public');
+
+async function main() {
+  // esbuild strips types without checking them: check the browser code first.
+  const tsc = require.resolve('typescript/bin/tsc');
+  const check = require('node:child_process').spawnSync(process.execPath, [tsc, '-p', join(__dirname, 'web')], { stdio: 'inherit' });
+  if (check.status !== 0) throw new Error('the console does not type-check (apps/query/src/console/web)');
+  const result = await esbuild.build({
+    entryPoints: [join(__dirname, 'web', 'main.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    write: false,
+    outdir: out,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const names = {};
+  for (const file of result.outputFiles) {
+    const ext = file.path.endsWith('.css') ? 'css' : 'js';
+    const hash = createHash('sha256').update(file.contents).digest('hex').slice(0, 12);
+    names[ext] = `console-${hash}.${ext}`;
+    writeFileSync(join(out, names[ext]), file.contents);
+  }
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>eventlog console</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/assets/${names.css}">
+<script type="module" src="/ui/assets/${names.js}"></script>
+</head>
+<body>
+<div id="app"></div>
+<noscript>The eventlog console needs JavaScript; the same data is at <a href="/docs">/docs</a> (the /v1 API).</noscript>
+</body>
+</html>
+`;
+  writeFileSync(join(out, 'index.html'), html);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

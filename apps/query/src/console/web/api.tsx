@@ -1,0 +1,221 @@
+// The console's only way to the server: the public /v1 API, with the session's token and tenant.
+import { useEffect, useState } from 'preact/hooks';
+
+export interface ApiEvent {
+  id: string;
+  tenant: string;
+  stream: string;
+  version: number;
+  position: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  source?: string | null;
+  status?: string | null;
+  message?: string | null;
+  requestId?: string | null;
+  nodeId?: string | null;
+  parentNodeId?: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  kafka: { topic: string; partition: number; offset: string | number } | null;
+}
+
+export interface Detail {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Detail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+// ---- session state: token (sessionStorage), tenant and remembered tenants (localStorage) ----
+const TOKEN_KEY = 'eventlog.token';
+const TENANT_KEY = 'eventlog.tenant';
+const TENANTS_KEY = 'eventlog.tenants';
+
+const read = (s: Storage, k: string) => {
+  try {
+    return s.getItem(k);
+  } catch {
+    return null;
+  }
+};
+const write = (s: Storage, k: string, v: string | null) => {
+  try {
+    if (v === null) s.removeItem(k);
+    else s.setItem(k, v);
+  } catch {
+    /* storage disabled: keep it in memory only */
+  }
+};
+
+export const session = {
+  token: read(sessionStorage, TOKEN_KEY),
+  tenant: read(localStorage, TENANT_KEY) ?? '',
+  tenants: JSON.parse(read(localStorage, TENANTS_KEY) ?? '[]') as string[],
+  prompt: null as null | { message: string },
+  /** Tenants read through this token (answers say which tenant they are of). */
+  seen: new Set<string>(),
+};
+
+const listeners = new Set<() => void>();
+const changed = () => listeners.forEach((l) => l());
+/** Re-renders the caller whenever the session (token prompt, tenant) changes. */
+export function useSession() {
+  const [, set] = useState(0);
+  useEffect(() => {
+    const l = () => set((n) => n + 1);
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  return session;
+}
+
+export function setTenant(tenant: string) {
+  session.tenant = tenant.trim();
+  write(localStorage, TENANT_KEY, session.tenant || null);
+  rememberTenant(session.tenant);
+  changed();
+}
+
+export function rememberTenant(tenant: string) {
+  if (!tenant || session.tenants.includes(tenant)) return;
+  session.tenants = [...session.tenants, tenant].sort();
+  write(localStorage, TENANTS_KEY, JSON.stringify(session.tenants));
+  changed();
+}
+
+let tokenWait: { promise: Promise<void>; resolve: () => void } | null = null;
+
+/** One prompt for every request that met a 401 at the same time; all retry once it is answered. */
+function askForToken(message: string): Promise<void> {
+  if (!tokenWait) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    tokenWait = { promise, resolve };
+  }
+  session.prompt = { message };
+  changed();
+  return tokenWait.promise;
+}
+
+export function submitToken(token: string) {
+  session.token = token.trim() || null;
+  write(sessionStorage, TOKEN_KEY, session.token);
+  session.prompt = null;
+  const wait = tokenWait;
+  tokenWait = null;
+  changed();
+  wait?.resolve();
+}
+
+export function forgetToken() {
+  session.token = null;
+  write(sessionStorage, TOKEN_KEY, null);
+  changed();
+}
+
+export function authHeaders(): Record<string, string> {
+  return session.token ? { 'x-auth-token': session.token } : {};
+}
+
+/** Query string of the defined, non-empty values, with the session's tenant unless one is given. */
+export function qs(params: Record<string, string | number | boolean | undefined | null>, withTenant = true): string {
+  const p = new URLSearchParams();
+  if (withTenant && session.tenant && params.tenant === undefined) p.set('tenant', session.tenant);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The DSL's `from`, with the session's tenant. */
+export const dslFrom = (from: Record<string, string | undefined> = {}) => {
+  const f: Record<string, string> = {};
+  if (session.tenant) f.tenant = session.tenant;
+  for (const [k, v] of Object.entries(from)) if (v) f[k] = v;
+  return f;
+};
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  for (;;) {
+    let res: Response;
+    try {
+      res = await fetch(path, {
+        method: init.method ?? 'GET',
+        signal: init.signal,
+        headers: { accept: 'application/json', ...authHeaders(), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiError(0, 'The query API could not be reached (is the query app running?).');
+    }
+    const body = await res.json().catch(() => null);
+    if (res.status === 401) {
+      const message = session.token ? 'The token was refused. Enter a valid access token.' : 'This eventlog requires an access token.';
+      await askForToken(message);
+      continue;
+    }
+    if (!res.ok) throw new ApiError(res.status, describe(res.status, body), body?.details ?? []);
+    noteTenants(body);
+    return body as T;
+  }
+}
+
+function noteTenants(body: unknown) {
+  const b = body as { events?: { tenant?: string }[]; tenant?: string } | null;
+  const t = b?.tenant ?? b?.events?.[0]?.tenant;
+  if (typeof t === 'string' && !session.seen.has(t)) {
+    session.seen.add(t);
+    rememberTenant(t);
+  }
+}
+
+function describe(status: number, body: { message?: string | string[] } | null): string {
+  const text = Array.isArray(body?.message) ? body!.message.join('; ') : body?.message;
+  switch (status) {
+    case 400:
+      return `The API refused the request: ${text ?? 'invalid input'}.`;
+    case 403:
+      return `Not allowed: ${text ?? 'this token does not grant that tenant or scope'}.`;
+    case 404:
+      return `Not found: ${text ?? 'no such item'}.`;
+    case 429:
+      return 'Too many requests for this token; wait a minute and retry.';
+    case 503:
+      return `The API is unavailable: ${text ?? 'a dependency (Postgres or Kafka) is down'}.`;
+    default:
+      return `The API answered ${status}${text ? `: ${text}` : ''}.`;
+  }
+}
+
+export interface Loaded<T> {
+  data?: T;
+  error?: ApiError;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs `load` whenever `deps` change (cancelling the previous one); the latest answer wins. */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
+  const [nonce, setNonce] = useState(0);
+  useEffect(() => {
+    const ctl = new AbortController();
+    setState((s) => ({ data: s.data, loading: true }));
+    load(ctl.signal).then(
+      (data) => !ctl.signal.aborted && setState({ data, loading: false }),
+      (error) => !ctl.signal.aborted && setState({ error: error instanceof ApiError ? error : new ApiError(0, String(error?.message ?? error)), loading: false }),
+    );
+    return () => ctl.abort();
+  }, [...deps, nonce, session.tenant, session.token]);
+  return { ...state, reload: () => setNonce((n) => n + 1) };
+}
