@@ -69,7 +69,10 @@ describe('console at /ui', () => {
   }
 
   beforeAll(async () => {
-    [fx, browser] = await Promise.all([QueryFixture.start('console'), launchChromium()]);
+    // Side by side, but each kept as soon as it exists, so afterAll closes whatever was started.
+    const launching = launchChromium().then((b) => (browser = b));
+    fx = await QueryFixture.start('console').finally(() => launching.catch(() => undefined));
+    await launching;
     await fx.produce([...log, ...trace, ...other]);
     await fx.waitForEvents(defaults.length + other.length);
     page = await browser.newPage();
