@@ -21,6 +21,12 @@ export const templateDatabase = () => process.env.EVENTLOG_TEST_TEMPLATE ?? 'eve
 /** A short random suffix for names that must not collide across files and reruns. */
 export const uniqueSuffix = () => randomBytes(4).toString('hex');
 
+/**
+ * This run's id, in every topic it creates so that its teardown deletes them all and nothing of
+ * another run (global-setup sets it before the workers start; a bench or a lone process makes one).
+ */
+export const testRunId = () => (process.env.EVENTLOG_TEST_RUN ??= uniqueSuffix());
+
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 // jest loads globalSetup outside its module registry, so moduleNameMapper does not apply here:
 // migrate.ts is imported by path (it imports no other @eventlog library).
 import { runMigrations } from '../../libs/store/src/migrate';
-import { ADMIN_DATABASE_URL, uniqueSuffix } from './env';
+import { ADMIN_DATABASE_URL, testRunId, uniqueSuffix } from './env';
 
 const root = join(__dirname, '..', '..');
 
@@ -16,6 +16,7 @@ const STALE_AFTER = '6 hours';
  * start as real processes, and migrates this run's template database that every test file clones.
  */
 export default async function globalSetup() {
+  testRunId(); // before the workers start, so that they inherit it
   execFileSync('bash', [join(root, 'scripts/infra.sh'), 'up'], { stdio: 'inherit' });
   await buildAndMigrateTemplate(ADMIN_DATABASE_URL);
 }

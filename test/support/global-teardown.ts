@@ -1,7 +1,8 @@
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, templateDatabase } from './env';
+import { ADMIN_DATABASE_URL, KAFKA_BROKERS, templateDatabase } from './env';
+import { deleteTopicsUnder, runTopicPrefix } from './kafka';
 
-/** Drops this run's template; each test file drops its own database. */
+/** Drops this run's template and deletes this run's topics; each test file drops its own database. */
 export default async function globalTeardown() {
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
@@ -10,4 +11,6 @@ export default async function globalTeardown() {
   } finally {
     await admin.end();
   }
+  const deleted = await deleteTopicsUnder(KAFKA_BROKERS, runTopicPrefix());
+  console.log(`teardown: deleted this run's ${deleted} topics`);
 }

@@ -1,5 +1,5 @@
 import { Admin, IHeaders, Kafka, KafkaMessage, logLevel, Message, Producer } from 'kafkajs';
-import { KAFKA_BROKERS, uniqueSuffix } from './env';
+import { KAFKA_BROKERS, testRunId, uniqueSuffix } from './env';
 import { waitFor } from './wait-for';
 
 export const kafka = new Kafka({
@@ -10,7 +10,7 @@ export const kafka = new Kafka({
 
 /** Topic names of one test file: unique per run, so reruns never see old records. */
 export function testTopics(label: string) {
-  const base = `test.${label}.${uniqueSuffix()}`;
+  const base = `${runTopicPrefix()}${label}.${uniqueSuffix()}`;
   return { ingest: `${base}.ingest`, dlq: `${base}.dlq`, outbound: `${base}.events`, group: `${base}.group` };
 }
 
@@ -100,6 +100,27 @@ export class TestKafka {
   async disconnect() {
     await this.producer.disconnect();
     await this.admin.disconnect();
+  }
+}
+
+/** Every topic this run creates, the apps' own (dead letters, outbound, request topics) included, starts so. */
+export const runTopicPrefix = () => `test.${testRunId()}.`;
+
+/**
+ * Deletes the topics whose names start with `prefix` (at teardown, this run's). Without it every
+ * `npm test` left about 1,300 partitions on the developer's broker, and one broker took its log
+ * directory offline near 20,000 (issue 18).
+ */
+export async function deleteTopicsUnder(brokers: string, prefix: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'eventlog-tests-teardown', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    // Small requests: one deletion of hundreds of topics can outlast the request timeout.
+    for (let i = 0; i < topics.length; i += 50) await admin.deleteTopics({ topics: topics.slice(i, i + 50), timeout: 30000 });
+    return topics.length;
+  } finally {
+    await admin.disconnect();
   }
 }
 
