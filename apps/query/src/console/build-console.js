@@ -29,9 +29,9 @@ async function main() {
     logLevel: 'warning',
   });
   // The boot script runs inline as the HTML is parsed: it starts the first page's API requests
-  // before the bundle has arrived (web/boot.ts, web/early.ts).
+  // before the bundle has arrived (web/boot.tsx, web/early.tsx).
   const boot = await esbuild.build({
-    entryPoints: [join(__dirname, 'web', 'boot.ts')],
+    entryPoints: [join(__dirname, 'web', 'boot.tsx')],
     bundle: true,
     minify: true,
     format: 'iife',

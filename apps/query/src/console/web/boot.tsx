@@ -1,6 +1,6 @@
 // Inlined into index.html by build-console.js and run as the HTML is parsed: starts the first page's
 // API requests while the bundle is still on its way (on a loaded machine that is ~100 ms), with the
-// same functions the page builds them with, so the page finds them under the same keys (early.ts).
+// same functions the page builds them with, so the page finds them under the same keys (early.tsx).
 import { startEarly } from './early';
 import { histogramBody, pagePath, readLogQuery, windowOf } from './log-query';
 import { qs, session } from './session';

@@ -1,5 +1,5 @@
 // The session every request carries (token, tenant) and how requests are written. No Preact here:
-// the inline boot script (boot.ts) builds the log page's first requests with it too.
+// the inline boot script (boot.tsx) builds the log page's first requests with it too.
 
 // ---- session state: token (sessionStorage), tenant and remembered tenants (localStorage) ----
 export const TOKEN_KEY = 'eventlog.token';

@@ -1,5 +1,5 @@
 // The log page's state as the URL holds it, and the requests it makes. No Preact here: the inline
-// boot script (boot.ts) starts the first page's requests with these same functions.
+// boot script (boot.tsx) starts the first page's requests with these same functions.
 import { dslFrom, qs, session } from './session';
 
 const PRESETS: Record<string, number> = { '15m': 15 * 60_000, '1h': 3600_000, '24h': 86400_000, '7d': 7 * 86400_000 };

@@ -1,5 +1,5 @@
-// Requests the inline boot script (boot.ts) starts while the bundle is still downloading, handed to
-// the page that asks for the very same request, once. No Preact here: boot.ts bundles this file.
+// Requests the inline boot script (boot.tsx) starts while the bundle is still downloading, handed to
+// the page that asks for the very same request, once. No Preact here: boot.tsx bundles this file.
 import { authHeaders } from './session';
 
 interface Early {
