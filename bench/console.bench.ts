@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import type { CDPSession, Page } from 'puppeteer-core';
+import { runMigrations } from '@eventlog/store';
 import { AppProcess, databaseUrl, launchChromium, uniqueSuffix } from '@eventlog/testing';
 import { quantile, Scenario } from './lib/scenario';
 
@@ -57,6 +58,9 @@ export const run: Scenario = async () => {
   if (!(await datasetLoaded(url))) {
     throw new Error(`the console bench reads the query bench's dataset (${DATABASE}), which is not loaded: run npm run bench -- query console`);
   }
+  // A dataset loaded by an older build lacks the newer migrations: apply them, as a deployment would.
+  const migrating = Date.now();
+  const migrated = await runMigrations(url);
   const prefix = `bench.${uniqueSuffix()}.`;
   const query = await AppProcess.start('query', 'bench-console-query', {
     DATABASE_URL: url,
@@ -71,6 +75,7 @@ export const run: Scenario = async () => {
   const browser = await launchChromium();
   const rows: Record<string, string | number>[] = [];
   const notes: string[] = [`load average at start ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${cpus().length} cores`];
+  if (migrated.length) notes.push(`applied ${migrated.join(', ')} to ${DATABASE} first (${((Date.now() - migrating) / 1000).toFixed(1)} s)`);
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1360, height: 900 });

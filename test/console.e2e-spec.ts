@@ -124,6 +124,30 @@ describe('console at /ui', () => {
     expect((await page.$$('.histogram rect.bar')).length).toBeGreaterThan(5);
   });
 
+  it("a first load's API requests start from the inline boot script, before the bundle runs, and are not made twice", async () => {
+    const api: { url: string; inline: boolean }[] = [];
+    const onRequest = (r: import('puppeteer-core').HTTPRequest) => {
+      const url = new URL(r.url());
+      // An inline script's requests name the document as their initiator, the bundle's name its own file.
+      const initiator = r.initiator() as { url?: string; stack?: { callFrames: { url: string }[] } } | undefined;
+      const from = initiator?.stack?.callFrames[0]?.url ?? initiator?.url ?? '';
+      if (url.pathname.startsWith('/v1/')) api.push({ url: `${r.method()} ${url.pathname}`, inline: !from.includes('/ui/assets/') });
+    };
+    page.on('request', onRequest);
+    try {
+      // The log page last: the next test goes on from it.
+      for (const path of ['/ui/traces/chain-3', '/ui?range=1h&status=fail', '/ui']) {
+        api.length = 0;
+        await page.goto(`${base()}${path}`, { waitUntil: 'networkidle0' });
+        await waitIdle();
+        const want = path.startsWith('/ui/traces/') ? ['GET /v1/traces/chain-3'] : ['GET /v1/events', 'POST /v1/query'];
+        expect({ path, api }).toEqual({ path, api: want.map((url) => ({ url, inline: true })) });
+      }
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('filtering by status=fail narrows the rows, the histogram and the URL', async () => {
     await page.click('input[name="status"]', { count: 3 });
     await page.type('input[name="status"]', 'fail');

@@ -43,13 +43,16 @@ describe('query app: traces and the query DSL', () => {
   const idsWhere = (pred: (l: Login) => boolean) => logins.filter(pred).map((l) => l.id).sort();
 
   // Tenant "counted": 400 events over three days at uneven times (some on exact minute, hour and
-  // day boundaries), for counts that the rollup of migration 005 answers.
+  // day boundaries), for counts that the rollup of migrations 005 and 008 answers. Statuses include
+  // none (stored NULL) and '', which are different statuses.
   const countedBase = Date.UTC(2024, 2, 9, 22, 0, 0);
+  const COUNTED_STATUSES = ['success', undefined, 'fail', '', 'success'];
   const counted = Array.from({ length: 400 }, (_, i) => ({
     id: `counted-${i}`,
     tenant: 'counted',
     stream: `meter-${i % 7}`,
     type: ['Read', 'Wrote', 'Failed'][(i * 7) % 3],
+    ...(COUNTED_STATUSES[i % 5] === undefined ? {} : { status: COUNTED_STATUSES[i % 5] }),
     occurredAt: new Date(countedBase + (i % 50 === 0 ? Math.floor(i / 50) * 3_600_000 : i * 641_337 + (i % 11) * 59_999)).toISOString(),
   }));
 
@@ -219,17 +222,23 @@ describe('query app: traces and the query DSL', () => {
       const width = SECONDS[interval] * 1000;
       return new Date(ORIGIN + Math.floor((Date.parse(e.occurredAt) - ORIGIN) / width) * width).toISOString();
     };
-    /** The expected groups, computed here from the seed: sorted by bucket, then type. */
-    const expected = (pred: (e: Counted) => boolean, byType: boolean, interval?: keyof typeof SECONDS) => {
-      const groups = new Map<string, { key: Record<string, string>; bucket?: string; value: number }>();
+    type Key = 'type' | 'status';
+    const valueOf = (e: Counted, key: Key) => (key === 'type' ? e.type : (e.status ?? null));
+    // Postgres's order of the "C" collation: code points, NULL last.
+    const compareKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+    /** The expected groups, computed here from the seed: sorted by bucket, then the keys in order. */
+    const expected = (pred: (e: Counted) => boolean, keys: Key[], interval?: keyof typeof SECONDS) => {
+      const groups = new Map<string, { key: Record<string, string | null>; bucket?: string; value: number }>();
       for (const e of counted.filter(pred)) {
         const bucket = interval ? bucketOf(e, interval) : undefined;
-        const id = `${bucket}|${byType ? e.type : ''}`;
-        const g = groups.get(id) ?? { key: byType ? { type: e.type } : {}, ...(bucket ? { bucket } : {}), value: 0 };
+        const id = JSON.stringify([bucket, ...keys.map((k) => valueOf(e, k))]);
+        const g = groups.get(id) ?? { key: Object.fromEntries(keys.map((k) => [k, valueOf(e, k)])), ...(bucket ? { bucket } : {}), value: 0 };
         g.value++;
         groups.set(id, g);
       }
-      return [...groups.values()].sort((a, b) => (a.bucket ?? '').localeCompare(b.bucket ?? '') || (a.key.type ?? '').localeCompare(b.key.type ?? ''));
+      return [...groups.values()].sort(
+        (a, b) => (a.bucket ?? '').localeCompare(b.bucket ?? '') || keys.reduce((c, k) => c || compareKey(a.key[k], b.key[k]), 0),
+      );
     };
     const ms = (iso: string) => Date.parse(iso);
     const windows: [string, object[], (e: Counted) => boolean][] = [
@@ -244,19 +253,37 @@ describe('query app: traces and the query DSL', () => {
       ['and one type', [{ field: 'occurredAt', operator: 'lt', value: '2024-03-11T12:00:00.001Z' }, { field: 'type', operator: 'eq', value: 'Wrote' }],
         (e) => ms(e.occurredAt) < ms('2024-03-11T12:00:00.001Z') && e.type === 'Wrote'],
       ['and types in a list', [{ field: 'type', operator: 'in', value: ['Read', 'Failed', 'Nope'] }], (e) => e.type !== 'Wrote'],
+      ['and one status', [{ field: 'occurredAt', operator: 'gte', value: '2024-03-10T06:00:00.500Z' }, { field: 'status', operator: 'eq', value: 'fail' }],
+        (e) => ms(e.occurredAt) >= ms('2024-03-10T06:00:00.500Z') && e.status === 'fail'],
+      ["and the status ''", [{ field: 'status', operator: 'eq', value: '' }, { field: 'occurredAt', operator: 'lt', value: '2024-03-11T12:00:00.001Z' }],
+        (e) => e.status === '' && ms(e.occurredAt) < ms('2024-03-11T12:00:00.001Z')],
+      ["and statuses in a list (with '')", [{ field: 'status', operator: 'in', value: ['', 'success'] }, { field: 'type', operator: 'eq', value: 'Read' }],
+        (e) => (e.status === '' || e.status === 'success') && e.type === 'Read'],
       ['the whole tenant', [], () => true],
     ];
+    const groupings: Key[][] = [['type'], [], ['status'], ['status', 'type']];
 
     it.each(windows)('%s: equal to counting the events one by one', async (_name, where, pred) => {
       for (const interval of [undefined, '1m', '15m', '1h', '1d'] as const) {
-        for (const byType of [true, false]) {
-          const r = await dsl({ from: { tenant: 'counted' }, where, reduce: { type: 'count', groupBy: byType ? ['type'] : [], interval }, limit: 10000 });
+        for (const keys of groupings) {
+          const r = await dsl({ from: { tenant: 'counted' }, where, reduce: { type: 'count', groupBy: keys, interval }, limit: 10000 });
           expect(r.status).toBe(200);
-          const want = expected(pred, byType, interval);
+          const want = expected(pred, keys, interval);
           // Without groups or buckets the answer is one group, also when it counts nothing.
-          expect(r.body.groups).toEqual(byType || interval ? want : [{ key: {}, value: want[0]?.value ?? 0 }]);
+          expect(r.body.groups).toEqual(keys.length || interval ? want : [{ key: {}, value: want[0]?.value ?? 0 }]);
         }
       }
+    });
+
+    it('keeps events without a status apart from those with the status \'\'', async () => {
+      const r = await dsl({ from: { tenant: 'counted' }, reduce: { type: 'count', groupBy: ['status'] } });
+      const count = (status: string | undefined) => counted.filter((e) => e.status === status).length;
+      expect(r.body.groups).toEqual([
+        { key: { status: '' }, value: count('') },
+        { key: { status: 'fail' }, value: count('fail') },
+        { key: { status: 'success' }, value: count('success') },
+        { key: { status: null }, value: count(undefined) },
+      ]);
     });
 
     // The log's totalCount is the same count when it filters on nothing but type and time.
@@ -267,6 +294,9 @@ describe('query app: traces and the query DSL', () => {
         (e) => ms(e.occurredAt) >= ms('2024-03-09T23:00:00Z') && ms(e.occurredAt) <= ms('2024-03-10T05:00:00Z')],
       ['open ended, in epoch ms, two types', `from=${Date.UTC(2024, 2, 10, 13, 30, 0, 1)}&type=Read,Failed`,
         (e) => ms(e.occurredAt) >= Date.UTC(2024, 2, 10, 13, 30, 0, 1) && e.type !== 'Wrote'],
+      ['a status and a window', 'status=fail&from=2024-03-09T22:17:31.250Z&to=2024-03-12T03:41:07.999Z',
+        (e) => e.status === 'fail' && ms(e.occurredAt) >= ms('2024-03-09T22:17:31.250Z') && ms(e.occurredAt) <= ms('2024-03-12T03:41:07.999Z')],
+      ['a status and a type, the whole tenant', 'status=success&type=Wrote', (e) => e.status === 'success' && e.type === 'Wrote'],
       ['the whole tenant', '', () => true],
     ];
     it.each(logWindows)('GET /v1/events totalCount, %s: equal to counting the events one by one', async (_name, query, pred) => {
@@ -277,7 +307,7 @@ describe('query app: traces and the query DSL', () => {
     });
 
     it('pages the groups like any reduce', async () => {
-      const all = expected(() => true, true, '1h');
+      const all = expected(() => true, ['type'], '1h');
       const page = await dsl({ from: { tenant: 'counted' }, reduce: { type: 'count', groupBy: ['type'], interval: '1h' }, limit: 5, offset: 3 });
       expect(page.body.groups).toEqual(all.slice(3, 8));
     });

@@ -28,6 +28,20 @@ async function main() {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // The boot script runs inline as the HTML is parsed: it starts the first page's API requests
+  // before the bundle has arrived (web/boot.tsx, web/early.tsx).
+  const boot = await esbuild.build({
+    entryPoints: [join(__dirname, 'web', 'boot.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    write: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const bootJs = boot.outputFiles[0].text.trim();
+  if (/<\/script/i.test(bootJs)) throw new Error('the boot script cannot be inlined: it contains </script');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const names = {};
@@ -44,6 +58,7 @@ async function main() {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>eventlog console</title>
 <link rel="icon" href="data:,">
+<script>${bootJs}</script>
 <link rel="stylesheet" href="/ui/assets/${names.css}">
 <script type="module" src="/ui/assets/${names.js}"></script>
 </head>

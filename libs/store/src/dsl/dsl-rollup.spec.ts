@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DslQueryDto } from '@eventlog/contracts';
-import { planRollup, ROLLUP_GRAINS } from './dsl-rollup';
+import { isRollupKey, planRollup, ROLLUP_GRAINS } from './dsl-rollup';
 import { compileDsl } from './dsl-sql';
 
 const t = (iso: string) => Date.parse(iso);
@@ -76,9 +76,42 @@ describe('compileDsl: counts over the rollup', () => {
     expect(quarter.values).not.toContain(3600);
   });
 
+  it('sums event_counts for a count by status, or by type and status, bucketed or not', () => {
+    const byStatus = compile({ where: window, reduce: { type: 'count', groupBy: ['status'], interval: '30m' } });
+    expect(byStatus.sql).toContain('SELECT c.status AS g0, date_bin(');
+    // The edges group the events by the same column under the same name.
+    expect(byStatus.sql.match(/SELECT e\.status AS g0, date_bin\(/g)).toHaveLength(2);
+    const both = compile({ where: window, reduce: { type: 'count', groupBy: ['status', 'type'] } });
+    expect(both.sql).toContain('SELECT c.status AS g0, c.type AS g1, c.n FROM event_counts c');
+    expect(both.sql.match(/SELECT e\.status AS g0, e\.type AS g1, 1::bigint AS n FROM events e/g)).toHaveLength(2);
+  });
+
+  it('filters event_counts on status eq and in as the events are filtered, every value bound', () => {
+    const eq = compile({ where: [...window, { field: 'status', operator: 'eq', value: "fail' OR 1=1 --" }], reduce: { type: 'count', groupBy: ['status'] } });
+    expect(eq.sql).toContain('FROM event_counts c');
+    expect(eq.sql).toMatch(/c\.status = \$\d+/);
+    expect(eq.sql.match(/e\.status = \$\d+/g)).toHaveLength(2);
+    expect(eq.values).toContain("fail' OR 1=1 --");
+    expect(eq.sql).not.toContain('fail');
+    const inList = compile({ where: [{ field: 'status', operator: 'in', value: ['fail', ''] }, { field: 'type', operator: 'eq', value: 'A' }], reduce: { type: 'count', interval: '1h' } });
+    expect(inList.sql).toMatch(/c\.status = ANY\(\$\d+::text\[\]\)/);
+    expect(inList.sql).toMatch(/c\.type = \$\d+/);
+    expect(inList.values).toContainEqual(['fail', '']);
+  });
+
+  it('knows the rollup keys by own name only', () => {
+    expect(['type', 'status'].every(isRollupKey)).toBe(true);
+    expect(['source', 'toString', 'constructor', '__proto__', 'stream'].some(isRollupKey)).toBe(false);
+  });
+
   it('reads the events for any other shape', () => {
     for (const q of [
-      { where: window, reduce: { type: 'count', groupBy: ['status'] } },
+      { where: window, reduce: { type: 'count', groupBy: ['source'] } },
+      { where: window, reduce: { type: 'count', groupBy: ['status', 'source'] } },
+      { where: [...window, { field: 'status', operator: 'neq', value: 'fail' }], reduce: { type: 'count', groupBy: ['status'] } },
+      { where: [...window, { field: 'status', operator: 'exists', value: false }], reduce: { type: 'count' } },
+      { where: [...window, { field: 'status', operator: 'contains', value: 'ai' }], reduce: { type: 'count' } },
+      { where: [...window, { field: 'source', operator: 'eq', value: 'svc' }], reduce: { type: 'count', groupBy: ['status'] } },
       { where: window, reduce: { type: 'count', field: 'data.amount' } },
       { where: [...window, { field: 'data.amount', operator: 'gt', value: 1 }], reduce: { type: 'count' } },
       { from: { stream: 'svc-1' }, where: window, reduce: { type: 'count' } },

@@ -1,5 +1,5 @@
 /**
- * Counting over the event_counts rollup (migration 005), for DSL counts and the log's totalCount:
+ * Counting over the event_counts rollup (migrations 005, 006, 008), for DSL counts and the log's totalCount:
  * which whole buckets of which grain cover a time window, which edges of it are left to count from
  * the events themselves, and the SQL that sums the two.
  */
@@ -64,15 +64,26 @@ export const timeParam = (ms: number) => (ms === Infinity ? 'infinity' : ms === 
 /** Bucket origin of date_bin in SQL, the same as ORIGIN_MS. */
 export const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
 
+/**
+ * The event fields event_counts keeps, by API name → column; events has the same column names. The
+ * only fields a rollup read may group or filter on: any other one reads the events.
+ */
+export const ROLLUP_KEYS = { type: 'type', status: 'status' } as const;
+export type RollupKey = keyof typeof ROLLUP_KEYS;
+export const isRollupKey = (name: string): name is RollupKey => Object.prototype.hasOwnProperty.call(ROLLUP_KEYS, name);
+
 export interface RollupBranches {
   tenant: string;
-  /** Conditions on the type column given (`c.type` of event_counts), each bound in `params`. */
-  typeConditions: ((column: string) => string)[];
+  /** Conditions on event_counts' key columns, given its alias (`c`), each bound in `params`. */
+  keyConditions: ((alias: string) => string)[];
   /** The query's own conditions on `events e`: the edges of the window are counted with them. */
   eventWhere: string[];
   plan: RollupPlan;
-  /** Group columns of a row, from its time and type columns; none for a plain count. */
-  columns: (time: string, type: string) => string[];
+  /**
+   * Group columns of a row, from its table's alias (`c` for event_counts, `e` for events: the key
+   * columns have the same names in both) and its time column; none for a plain count.
+   */
+  columns: (alias: string, time: string) => string[];
 }
 
 /**
@@ -82,19 +93,19 @@ export interface RollupBranches {
  */
 export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
   const tenant = params.add(b.tenant);
-  const types = b.typeConditions.map((condition) => condition('c.type'));
+  const keys = b.keyConditions.map((condition) => condition('c'));
   const rollup = b.plan.ranges.map(
-    (r) => `SELECT ${[...b.columns('c.bucket', 'c.type'), 'c.n'].join(', ')} FROM event_counts c
+    (r) => `SELECT ${[...b.columns('c', 'c.bucket'), 'c.n'].join(', ')} FROM event_counts c
              WHERE ${[
                `c.tenant = ${tenant}`,
                `c.grain = ${params.add(r.grain, 'int')}`,
                `c.bucket >= ${params.add(timeParam(r.from), 'timestamptz')}`,
                `c.bucket < ${params.add(timeParam(r.to), 'timestamptz')}`,
-               ...types,
+               ...keys,
              ].join(' AND ')}`,
   );
   const edge = (bound: string) =>
-    `SELECT ${[...b.columns('e.occurred_at', 'e.type'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...b.eventWhere, bound].join(' AND ')}`;
+    `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...b.eventWhere, bound].join(' AND ')}`;
   // An open end still gets its (empty) edge, so that every parameter of the filter is used.
   return [
     ...rollup,
@@ -118,20 +129,20 @@ const INTERVAL_SECONDS: Record<DslInterval, number> = {
 };
 
 /**
- * A count of events, grouped by nothing but type and a time bucket, over a window of the tenant
- * filtered on nothing but occurredAt and type, is a sum over event_counts (migration 005) for the
- * whole buckets inside the window plus a count of the events at its edges. Undefined when the
- * query has another shape or the window holds no whole bucket; it then reads the events.
+ * A count of events, grouped by nothing but type, status and a time bucket, over a window of the
+ * tenant filtered on nothing but occurredAt and type or status (eq, in), is a sum over event_counts
+ * for the whole buckets inside the window plus a count of the events at its edges. Undefined when
+ * the query has another shape or the window holds no whole bucket; it then reads the events.
  */
 export function dslRollupPlan(query: DslQueryDto): RollupPlan | undefined {
   const reduce = query.reduce!;
   if (reduce.type !== 'count' || reduce.field !== undefined) return undefined;
   if (query.from?.stream !== undefined || query.from?.streamPrefix !== undefined) return undefined;
-  if (!(reduce.groupBy ?? []).every((name) => name === 'type')) return undefined;
+  if (!(reduce.groupBy ?? []).every(isRollupKey)) return undefined;
   let lower = -Infinity;
   let upper = Infinity;
   for (const c of query.where ?? []) {
-    if (c.field === 'type' && (c.operator === 'eq' || c.operator === 'in')) continue;
+    if (isRollupKey(c.field) && (c.operator === 'eq' || c.operator === 'in')) continue;
     if (c.field !== 'occurredAt') return undefined;
     const ms = (v: unknown) => Date.parse(toInstant(v as string | number)!);
     switch (c.operator) {

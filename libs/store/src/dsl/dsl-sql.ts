@@ -3,7 +3,7 @@ import { EventFilter, eventFilterConditions } from '../read/event-filter';
 import { EVENT_COLUMNS } from '../read/event-row';
 import { DslConditions } from './dsl-conditions';
 import { lookupField, ResolvedField } from './dsl-fields';
-import { BUCKET_ORIGIN, dslRollupPlan, rollupBranches, RollupPlan } from './dsl-rollup';
+import { BUCKET_ORIGIN, dslRollupPlan, isRollupKey, ROLLUP_KEYS, rollupBranches, RollupKey, RollupPlan } from './dsl-rollup';
 
 /** How a result column converts back to JSON. */
 export type ValueKind = 'int' | 'numeric' | 'time' | 'plain';
@@ -145,16 +145,19 @@ class DslCompiler extends DslConditions {
 
   /** Rows (g0…, bucket, n) whose sum per group is the count: rollup buckets, then the window's edges. */
   private rollupBranches(query: DslQueryDto, where: string[], plan: RollupPlan, interval: string | undefined): string[] {
-    const keyCount = (query.reduce!.groupBy ?? []).length;
+    // dslRollupPlan let through only rollup keys, in groupBy and in where (besides occurredAt).
+    const groupBy = (query.reduce!.groupBy ?? []) as RollupKey[];
     return rollupBranches(this.params, {
       tenant: this.tenant,
-      typeConditions: (query.where ?? [])
-        .filter((c) => c.field === 'type')
-        .map((c) => (column) => (c.operator === 'in' ? `${column} = ANY(${this.params.add(c.value, 'text[]')})` : `${column} = ${this.params.add(c.value)}`)),
+      keyConditions: (query.where ?? []).flatMap((c) => {
+        if (!isRollupKey(c.field)) return [];
+        const column = ROLLUP_KEYS[c.field];
+        return [(alias: string) => (c.operator === 'in' ? `${alias}.${column} = ANY(${this.params.add(c.value, 'text[]')})` : `${alias}.${column} = ${this.params.add(c.value)}`)];
+      }),
       eventWhere: where,
       plan,
-      columns: (time, type) => [
-        ...Array.from({ length: keyCount }, (_, i) => `${type} AS g${i}`),
+      columns: (alias, time) => [
+        ...groupBy.map((name, i) => `${alias}.${ROLLUP_KEYS[name]} AS g${i}`),
         ...(interval ? [`date_bin(${interval}, ${time}, ${BUCKET_ORIGIN}) AS bucket`] : []),
       ],
     });

@@ -14,10 +14,19 @@ describe('countQuery (the log totalCount)', () => {
     expect(countQuery({ tenant: 'acme' }).text).toContain('FROM event_counts c');
   });
 
+  it.each([['fail'], [''], ["x' OR 1=1 --"]])('sums the rollup for a status (%j), filtering event_counts and the edges alike, bound', (status) => {
+    const q = countQuery({ tenant: 'acme', status, types: ['A'], from: '2024-01-05T00:00:00.250Z', to: '2024-01-07T03:00:00.000Z' });
+    expect(q.text).toContain('FROM event_counts c');
+    expect(q.text).toMatch(/c\.status = \$\d+/);
+    expect(q.text.match(/e\.status = \$\d+/g)).toHaveLength(2);
+    expect(q.values).toContain(status);
+    expect(q.text).not.toContain("'");
+  });
+
   it.each([
     ['a stream', { stream: 's' }],
     ['a stream prefix', { streamPrefix: 's-' }],
-    ['a status', { status: 'fail' }],
+    ['a status and a source', { status: 'fail', source: 'svc' }],
     ['a source', { source: 'svc' }],
     ['a request id', { requestId: 'r' }],
     ['a text search', { q: 'timeout' }],

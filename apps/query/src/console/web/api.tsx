@@ -1,5 +1,9 @@
 // The console's only way to the server: the public /v1 API, with the session's token and tenant.
 import { useEffect, useState } from 'preact/hooks';
+import { authHeaders, session, TENANT_KEY, TENANTS_KEY, TOKEN_KEY, write } from './session';
+import { takeEarly } from './early';
+
+export { authHeaders, dslFrom, qs, session } from './session';
 
 export interface ApiEvent {
   id: string;
@@ -35,36 +39,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-// ---- session state: token (sessionStorage), tenant and remembered tenants (localStorage) ----
-const TOKEN_KEY = 'eventlog.token';
-const TENANT_KEY = 'eventlog.tenant';
-const TENANTS_KEY = 'eventlog.tenants';
-
-const read = (s: Storage, k: string) => {
-  try {
-    return s.getItem(k);
-  } catch {
-    return null;
-  }
-};
-const write = (s: Storage, k: string, v: string | null) => {
-  try {
-    if (v === null) s.removeItem(k);
-    else s.setItem(k, v);
-  } catch {
-    /* storage disabled: keep it in memory only */
-  }
-};
-
-export const session = {
-  token: read(sessionStorage, TOKEN_KEY),
-  tenant: read(localStorage, TENANT_KEY) ?? '',
-  tenants: JSON.parse(read(localStorage, TENANTS_KEY) ?? '[]') as string[],
-  prompt: null as null | { message: string },
-  /** Tenants read through this token (answers say which tenant they are of). */
-  seen: new Set<string>(),
-};
 
 const listeners = new Set<() => void>();
 const changed = () => listeners.forEach((l) => l());
@@ -123,50 +97,30 @@ export function forgetToken() {
   changed();
 }
 
-export function authHeaders(): Record<string, string> {
-  return session.token ? { 'x-auth-token': session.token } : {};
-}
-
-/** Query string of the defined, non-empty values, with the session's tenant unless one is given. */
-export function qs(params: Record<string, string | number | boolean | undefined | null>, withTenant = true): string {
-  const p = new URLSearchParams();
-  if (withTenant && session.tenant && params.tenant === undefined) p.set('tenant', session.tenant);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-}
-
-/** The DSL's `from`, with the session's tenant. */
-export const dslFrom = (from: Record<string, string | undefined> = {}) => {
-  const f: Record<string, string> = {};
-  if (session.tenant) f.tenant = session.tenant;
-  for (const [k, v] of Object.entries(from)) if (v) f[k] = v;
-  return f;
-};
-
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   for (;;) {
     let res: Response;
+    const method = init.method ?? 'GET';
+    const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     try {
-      res = await fetch(path, {
-        method: init.method ?? 'GET',
-        signal: init.signal,
-        headers: { accept: 'application/json', ...authHeaders(), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-      });
+      const request = () =>
+        fetch(path, { method, signal: init.signal, headers: { accept: 'application/json', ...authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body });
+      // The first page's requests may already be under way, started by the boot script; one that
+      // failed is made again.
+      res = await (takeEarly(method, path, body)?.catch(request) ?? request());
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, 'The query API could not be reached (is the query app running?).');
     }
-    const body = await res.json().catch(() => null);
+    const answer = await res.json().catch(() => null);
     if (res.status === 401) {
       const message = session.token ? 'The token was refused. Enter a valid access token.' : 'This eventlog requires an access token.';
       await askForToken(message);
       continue;
     }
-    if (!res.ok) throw new ApiError(res.status, describe(res.status, body), body?.details ?? []);
-    noteTenants(body);
-    return body as T;
+    if (!res.ok) throw new ApiError(res.status, describe(res.status, answer), answer?.details ?? []);
+    noteTenants(answer);
+    return answer as T;
   }
 }
 

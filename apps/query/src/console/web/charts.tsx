@@ -1,5 +1,5 @@
 // Two small SVG charts (no chart library: see docs/decisions/027-console-stack.md).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { fmtNum, STATUS_CLASSES } from './ui';
 
 export interface Bucket {
@@ -15,10 +15,14 @@ export function seriesClass(key: string, i: number): { cls?: string; color?: str
   return s ? { cls: `s-${s}` } : key === '(none)' ? { cls: 's-none' } : { color: PALETTE[i % PALETTE.length] };
 }
 
-function useWidth(): [preact.RefObject<HTMLDivElement>, number] {
+/**
+ * The width of the element `ref` is put on, measured before the browser paints (and again when it
+ * resizes), so a chart is not drawn at a guessed width first and then again.
+ */
+export function useWidth(): [preact.RefObject<HTMLDivElement>, number] {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(600);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(Math.max(200, el.clientWidth)));
@@ -38,9 +42,11 @@ const tick = (t: number, span: number) => {
  * Buckets over time: stacked bars (one colour per key) or one line per key. Dragging across bars
  * (or clicking one) calls onSelect with the time range they cover.
  */
-export function TimeChart(props: { buckets: Bucket[]; keys: string[]; mode?: 'bar' | 'line'; height?: number; onSelect?: (from: number, to: number) => void; label: string }) {
+export function TimeChart(props: { buckets: Bucket[]; keys: string[]; mode?: 'bar' | 'line'; height?: number; onSelect?: (from: number, to: number) => void; label: string; width?: number }) {
   const { buckets, keys, mode = 'bar', height = 140, onSelect } = props;
-  const [ref, width] = useWidth();
+  const [ref, measured] = useWidth();
+  // A width measured by the caller before the data came (the log's histogram) is drawn at once.
+  const width = props.width ?? measured;
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
   const [hover, setHover] = useState<number | null>(null);
   const padL = 44, padB = 20, padT = 6;
