@@ -15,31 +15,18 @@ async function main() {
   const tsc = require.resolve('typescript/bin/tsc');
   const check = require('node:child_process').spawnSync(process.execPath, [tsc, '-p', join(__dirname, 'web')], { stdio: 'inherit' });
   if (check.status !== 0) throw new Error('the console does not type-check (apps/query/src/console/web)');
+  const bundled = { bundle: true, minify: true, target: ['es2022', 'chrome110', 'firefox110', 'safari16'], write: false, legalComments: 'none', logLevel: 'warning' };
   const result = await esbuild.build({
+    ...bundled,
     entryPoints: [join(__dirname, 'web', 'main.tsx')],
-    bundle: true,
-    minify: true,
     format: 'esm',
-    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    write: false,
     outdir: out,
-    legalComments: 'none',
-    logLevel: 'warning',
   });
   // The boot script runs inline as the HTML is parsed: it starts the first page's API requests
   // before the bundle has arrived (web/boot.tsx, web/early.tsx).
-  const boot = await esbuild.build({
-    entryPoints: [join(__dirname, 'web', 'boot.tsx')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
-    write: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  const boot = await esbuild.build({ ...bundled, entryPoints: [join(__dirname, 'web', 'boot.tsx')], format: 'iife' });
   const bootJs = boot.outputFiles[0].text.trim();
   if (/<\/script/i.test(bootJs)) throw new Error('the boot script cannot be inlined: it contains </script');
   rmSync(out, { recursive: true, force: true });
