@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { DEFAULT_TENANT, NO_CONTROL_CHARS } from '../../contracts/src';
+import { DEFAULT_TENANT, NO_CONTROL_CHARS } from '@eventlog/contracts';
 import { Grant, grants } from './token-registry';
 
 export type TenantDecision = { ok: true; tenant: string } | { ok: false; status: 400 | 403; field: string; message: string };

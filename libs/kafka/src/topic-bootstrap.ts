@@ -1,5 +1,5 @@
+import type { EventlogConfig } from '@eventlog/config';
 import { Admin, Kafka } from 'kafkajs';
-import { EventlogConfig } from '../../config/src';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TopicSpec {
@@ -16,10 +16,12 @@ export interface TopicSpec {
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createMissing(admin, specs);
+      await createMissing(admin, specs);
+      // Also when nothing was missing: the topic a retry finds listed may still be without leaders.
+      return await waitForLeaders(admin, specs, attempt);
     } catch (err) {
-      // Instances starting together race on creation: the loser's wait for leaders can see the
-      // topic half made (UNKNOWN_TOPIC_OR_PARTITION, a retriable error). Look again.
+      // Instances starting together race on creation, and a KRaft broker answers
+      // UNKNOWN_TOPIC_OR_PARTITION (retriable) for a topic it has made but does not serve yet.
       if (attempt >= TOPIC_ATTEMPTS || !(err as { retriable?: boolean }).retriable) throw err;
       await sleep(500 * attempt);
     }
@@ -27,6 +29,17 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
 }
 
 const TOPIC_ATTEMPTS = 5;
+
+/** Until every partition of every topic has a leader; a retriable error goes to ensureTopics' retry. */
+async function waitForLeaders(admin: Admin, specs: TopicSpec[], attempt: number): Promise<void> {
+  const topics = specs.map((s) => s.topic);
+  for (let look = 0; ; look++) {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics });
+    if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    if (look >= 50) throw Object.assign(new Error(`no leader yet for a partition of ${topics.join(', ')}`), { retriable: attempt < TOPIC_ATTEMPTS });
+    await sleep(100);
+  }
+}
 
 async function createMissing(admin: Admin, specs: TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
