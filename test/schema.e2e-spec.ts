@@ -4,6 +4,30 @@ import { join } from 'node:path';
 import { runMigrations } from '@eventlog/store';
 import { TestDatabase } from './support/database';
 
+const MIGRATIONS = join(__dirname, '..', 'libs', 'store', 'migrations');
+const migrationFiles = () => readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql'));
+
+/**
+ * A fresh database migrated up to, not including, migration `first`; `migrateRest` applies the
+ * others and returns their names. For tests of what a migration does to rows already there.
+ */
+async function migratedBefore(label: string, first: string) {
+  const before = mkdtempSync(join(tmpdir(), 'migrations-'));
+  const fresh = await TestDatabase.create(label);
+  for (const file of migrationFiles().filter((f) => f < first)) cpSync(join(MIGRATIONS, file), join(before, file));
+  await fresh.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  await runMigrations(fresh.url, before);
+  return {
+    fresh,
+    migrateRest: () => runMigrations(fresh.url, MIGRATIONS),
+    rest: migrationFiles().filter((f) => f >= first),
+    drop: async () => {
+      rmSync(before, { recursive: true, force: true });
+      await fresh.drop();
+    },
+  };
+}
+
 describe('schema: migrations and the append-only log', () => {
   let db: TestDatabase;
 
@@ -37,28 +61,22 @@ describe('schema: migrations and the append-only log', () => {
   });
 
   it('applies nothing when run again, and serialises concurrent runs', async () => {
-    const migrations = join(__dirname, '..', 'libs', 'store', 'migrations');
-    const runs = await Promise.all([runMigrations(db.url, migrations), runMigrations(db.url, migrations)]);
+    const runs = await Promise.all([runMigrations(db.url, MIGRATIONS), runMigrations(db.url, MIGRATIONS)]);
     expect(runs).toEqual([[], []]);
     const fresh = await TestDatabase.create('schema_fresh_empty');
     try {
       await fresh.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      const [a, b] = await Promise.all([runMigrations(fresh.url, migrations), runMigrations(fresh.url, migrations)]);
+      const [a, b] = await Promise.all([runMigrations(fresh.url, MIGRATIONS), runMigrations(fresh.url, MIGRATIONS)]);
       // Each file applied once, by one of the two runs.
-      expect([...a, ...b].sort()).toEqual(readdirSync(migrations).filter((f) => f.endsWith('.sql')).sort());
+      expect([...a, ...b].sort()).toEqual(migrationFiles().sort());
     } finally {
       await fresh.drop();
     }
   });
 
   it('keeps event_totals equal to counting the events: backfilled by its migration, then by the trigger', async () => {
-    const migrations = join(__dirname, '..', 'libs', 'store', 'migrations');
-    const before = mkdtempSync(join(tmpdir(), 'migrations-'));
-    const fresh = await TestDatabase.create('schema_totals');
+    const { fresh, migrateRest, rest, drop } = await migratedBefore('schema_totals', '007');
     try {
-      for (const file of readdirSync(migrations).filter((f) => f.endsWith('.sql') && f < '007')) cpSync(join(migrations, file), join(before, file));
-      await fresh.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      await runMigrations(fresh.url, before);
       // Positions from, a statement each: tenants, types, statuses and sources with and without values.
       const insert = (from: number, count: number) =>
         fresh.pool.query(
@@ -69,7 +87,7 @@ describe('schema: migrations and the append-only log', () => {
           [from, count],
         );
       await insert(1, 40);
-      expect(await runMigrations(fresh.url, migrations)).toEqual(readdirSync(migrations).filter((f) => f.endsWith('.sql') && f >= '007'));
+      expect(await migrateRest()).toEqual(rest);
       await insert(41, 25);
       await insert(66, 1);
       await insert(67, 30);
@@ -84,19 +102,13 @@ describe('schema: migrations and the append-only log', () => {
       expect(counted.rows.length).toBeGreaterThan(10);
       expect(totals.rows).toEqual(counted.rows);
     } finally {
-      rmSync(before, { recursive: true, force: true });
-      await fresh.drop();
+      await drop();
     }
   });
 
   it("keeps event_counts equal to counting the events by status too (NULL and '' apart): rebuilt by migration 008, then by the trigger", async () => {
-    const migrations = join(__dirname, '..', 'libs', 'store', 'migrations');
-    const before = mkdtempSync(join(tmpdir(), 'migrations-'));
-    const fresh = await TestDatabase.create('schema_counts');
+    const { fresh, migrateRest, rest, drop } = await migratedBefore('schema_counts', '008');
     try {
-      for (const file of readdirSync(migrations).filter((f) => f.endsWith('.sql') && f < '008')) cpSync(join(migrations, file), join(before, file));
-      await fresh.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      await runMigrations(fresh.url, before);
       // A statement each; later ones land in buckets of earlier ones (every 7 s from an offset),
       // so the trigger adds to rows the migration made, NULL statuses included.
       const insert = (from: number, count: number, offsetSeconds: number) =>
@@ -109,7 +121,7 @@ describe('schema: migrations and the append-only log', () => {
           [from, count, offsetSeconds],
         );
       await insert(1, 400, 0);
-      expect(await runMigrations(fresh.url, migrations)).toEqual(readdirSync(migrations).filter((f) => f.endsWith('.sql') && f >= '008'));
+      expect(await migrateRest()).toEqual(rest);
       await insert(401, 150, -2800);
       await insert(551, 1, -3850);
       await insert(552, 60, -3700);
@@ -126,8 +138,7 @@ describe('schema: migrations and the append-only log', () => {
       expect(counted.rows.filter((r) => r.status === '').length).toBeGreaterThan(10);
       expect(kept.rows).toEqual(counted.rows);
     } finally {
-      rmSync(before, { recursive: true, force: true });
-      await fresh.drop();
+      await drop();
     }
   });
 });
