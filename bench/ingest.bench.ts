@@ -6,6 +6,7 @@ import { copyRows, PlannedRow } from '@eventlog/store';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase, settleWrites } from './lib/bench-database';
 import { Scenario } from './lib/scenario';
+import { cpuPerThousand, CpuReading, readCpu } from './lib/cpu-usage';
 import { runNaiveIngest } from './peers/naive-ingest';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 200_000);
@@ -50,23 +51,35 @@ async function produceAll(kafka: Kafka, topic: string): Promise<number> {
   return Date.now() - started;
 }
 
-/** Waits until `n` events are durable; returns when it first saw some durable, and how many. */
-async function waitForCount(pool: Pool, n: number): Promise<{ at: number; count: number }> {
+/** Waits until `n` events are durable; calls `onFirst` once some are, and returns when and how many. */
+async function waitForCount(pool: Pool, n: number, onFirst: () => void): Promise<{ at: number; count: number }> {
   let first = { at: 0, count: 0 };
   for (;;) {
     const { rows } = await pool.query<{ last: string }>('SELECT last FROM event_position');
     const last = Number(rows[0].last);
-    if (last > 0 && first.at === 0) first = { at: Date.now(), count: last };
+    if (last > 0 && first.at === 0) {
+      first = { at: Date.now(), count: last };
+      onFirst();
+    }
     if (last >= n) return first;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the relay's checkpoint has passed `n`. */
+async function waitForRelayed(pool: Pool, n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ p: string }>('SELECT coalesce(max(position), 0) AS p FROM relay_checkpoint');
+    if (Number(rows[0].p) >= n) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /**
  * The ceiling: the same rows, versions and positions precomputed, COPYed in one transaction by the
- * store's own COPY writer (its column list, EVENT_TABLE_COLUMNS).
+ * store's own COPY writer (its column list, EVENT_TABLE_COLUMNS). CPU is read around the COPY only.
  */
-async function copyCeiling(databaseUrl: string): Promise<number> {
+async function copyCeiling(databaseUrl: string): Promise<{ ms: number; cpu?: Record<string, number> }> {
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   const client = await pool.connect();
   const versions = new Map<string, number>();
@@ -78,20 +91,40 @@ async function copyCeiling(databaseUrl: string): Promise<number> {
     const event: NewEvent = { ...e, tenant: 'default', metadata: {}, requestId: null, nodeId: e.id, parentNodeId: null, occurredAt: new Date(), expectedVersion: 'any', kafka: null };
     rows.push({ event, version, position: i + 1 });
   }
+  const groups = cpuGroups({});
+  const cpuFrom = readCpu(groups);
   const started = Date.now();
   await client.query('BEGIN');
   await copyRows(client, rows, new Date().toISOString());
   await client.query('COMMIT');
   const ms = Date.now() - started;
+  const cpuTo = readCpu(groups);
   client.release();
   await pool.end();
-  return ms;
+  return { ms, cpu: cpuFrom && cpuTo ? cpuPerThousand(cpuFrom, cpuTo, EVENTS) : undefined };
 }
 
 function metricValue(text: string, name: string): number {
   const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
 }
+
+/**
+ * Every process on the shared cores: the apps by pid, the broker (the only JVM here), every
+ * Postgres backend, and this bench (the poller, or the naive peer and the COPY ceiling it runs).
+ */
+function cpuGroups(pids: { ingest?: number; relay?: number }) {
+  return {
+    ingest: (pid: number) => pid === pids.ingest,
+    relay: (pid: number) => pid === pids.relay,
+    broker: (_pid: number, comm: string) => comm === 'java',
+    postgres: (_pid: number, comm: string) => comm === 'postgres',
+    bench: (pid: number) => pid === process.pid,
+  };
+}
+
+/** How ingest runs: alone, beside a relay process of its own, or with the relay inside (as `npm start` runs it). */
+type Layout = 'alone' | 'relay process' | 'relay inside';
 
 interface IngestRun {
   /** Events/s from the first durable event to the last. */
@@ -100,15 +133,13 @@ interface IngestRun {
   ingestMs: number;
   withStartMs: number;
   metrics: string;
+  /** CPU ms per 1,000 events from the first durable event until all are durable (and relayed, with a relay). */
+  cpu?: Record<string, number>;
 }
 
-/**
- * Ingests the produced topic into a fresh database with a new consumer group, ingest running with
- * INGEST_RUNS_RELAY=false. `withRelay`: the relay runs beside it as its own process (the
- * deployment layout), publishing to the outbound topic on the same cores while ingest runs.
- */
-async function ingestOnce(topic: string, withRelay: boolean): Promise<IngestRun> {
-  const label = withRelay ? 'relaying' : 'alone';
+/** Ingests the produced topic into a fresh database with a new consumer group, in the given layout. */
+async function ingestOnce(topic: string, layout: Layout): Promise<IngestRun> {
+  const label = layout.replace(' ', '_');
   const url = await freshDatabase(`eventlog_bench_ingest_${label}`);
   const pool = new Pool({ connectionString: url, max: 1 });
   const env = {
@@ -119,19 +150,30 @@ async function ingestOnce(topic: string, withRelay: boolean): Promise<IngestRun>
     OUTBOUND_TOPIC: `${topic}.${label}.out`,
     LOG_LEVEL: 'warn',
   };
-  const relay = withRelay ? await AppProcess.start('relay', `bench-relay-${label}`, env) : undefined;
+  const relay = layout === 'relay process' ? await AppProcess.start('relay', `bench-relay-${label}`, env) : undefined;
   const started = Date.now();
-  const ingest = await AppProcess.start('ingest', `bench-ingest-${label}`, { ...env, INGEST_RUNS_RELAY: 'false' });
-  const firstDurable = await waitForCount(pool, EVENTS);
+  const ingest = await AppProcess.start('ingest', `bench-ingest-${label}`, { ...env, INGEST_RUNS_RELAY: String(layout === 'relay inside') });
+  const groups = cpuGroups({ ingest: ingest.pid, relay: relay?.pid });
+  let cpuFrom: CpuReading | undefined;
+  const firstDurable = await waitForCount(pool, EVENTS, () => (cpuFrom = readCpu(groups)));
   // Sustained: the events made durable after the first poll that saw any, over the time since.
   const ingestMs = Date.now() - firstDurable.at;
   const sustained = EVENTS - firstDurable.count;
   const withStartMs = Date.now() - started;
+  if (layout !== 'alone') await waitForRelayed(pool, EVENTS);
+  const cpuTo = readCpu(groups);
   const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
   await ingest.stop();
   await relay?.stop();
   await pool.end();
-  return { rate: Math.round((sustained / ingestMs) * 1000), sustained, ingestMs, withStartMs, metrics };
+  return {
+    rate: Math.round((sustained / ingestMs) * 1000),
+    sustained,
+    ingestMs,
+    withStartMs,
+    metrics,
+    cpu: cpuFrom && cpuTo ? cpuPerThousand(cpuFrom, cpuTo, sustained) : undefined,
+  };
 }
 
 export const run: Scenario = async () => {
@@ -145,49 +187,73 @@ export const run: Scenario = async () => {
 
   // Each phase starts with earlier writes flushed: the naive peer, one fsync per event, otherwise
   // runs slower behind the ingest runs' dirty pages (measured: 280-325/s after them, 632 alone).
-  await settleWrites();
-  const alone = await ingestOnce(topic, false);
-  await settleWrites();
-  const relaying = await ingestOnce(topic, true);
+  const layouts: Layout[] = ['alone', 'relay inside', 'relay process'];
+  const runs = new Map<Layout, IngestRun>();
+  for (const layout of layouts) {
+    await settleWrites();
+    runs.set(layout, await ingestOnce(topic, layout));
+  }
 
   const naiveUrl = await freshDatabase('eventlog_bench_naive');
   await settleWrites();
+  const naiveGroups = cpuGroups({});
+  const naiveCpuFrom = readCpu(naiveGroups);
   const naive = await runNaiveIngest({ brokers: KAFKA_BROKERS.split(','), topic, databaseUrl: naiveUrl, deadline: Date.now() + NAIVE_SECONDS * 1000 });
+  const naiveCpuTo = readCpu(naiveGroups);
 
   const copyUrl = await freshDatabase('eventlog_bench_copy');
   await settleWrites();
-  const copyMs = await copyCeiling(copyUrl);
+  const copy = await copyCeiling(copyUrl);
 
-  const outbound = [`${topic}.relaying.out`];
+  const outbound = layouts.filter((l) => l !== 'alone').map((l) => `${topic}.${l.replace(' ', '_')}.out`);
   await admin.deleteTopics({ topics: [topic, `${topic}.dlq`, ...outbound] }).catch(() => undefined);
   await admin.disconnect();
 
   const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
   const naiveRate = rate(naive.written, naive.ms);
-  const copyRate = rate(EVENTS, copyMs);
-  const row = (system: string, eventsPerSecond: number) => ({
+  const copyRate = rate(EVENTS, copy.ms);
+  const alone = runs.get('alone')!;
+  // CPU ms per 1,000 events of each process, and of all together (the budget of issue 15).
+  const cpuColumns = (cpu?: Record<string, number>) => ({
+    'CPU ms/1k: all': cpu?.all ?? '',
+    ingest: cpu?.ingest || '',
+    relay: cpu?.relay || '',
+    broker: cpu?.broker ?? '',
+    postgres: cpu?.postgres ?? '',
+    bench: cpu?.bench ?? '',
+  });
+  const row = (system: string, eventsPerSecond: number, cpu?: Record<string, number>) => ({
     system,
     'events/s': eventsPerSecond,
+    'of alone': `${Math.round((100 * eventsPerSecond) / alone.rate)}%`,
     'vs naive': `${(eventsPerSecond / naiveRate).toFixed(1)}x`,
     'of COPY ceiling': `${Math.round((100 * eventsPerSecond) / copyRate)}%`,
+    ...cpuColumns(cpu),
   });
   const batches = metricValue(alone.metrics, 'eventlog_ingest_batch_duration_seconds_count');
   const batchSeconds = metricValue(alone.metrics, 'eventlog_ingest_batch_duration_seconds_sum');
+  const described: Record<Layout, string> = {
+    alone: 'eventlog ingest alone (INGEST_RUNS_RELAY=false)',
+    'relay inside': 'eventlog default deployment: relay inside ingest, as `npm start` runs it',
+    'relay process': 'eventlog ingest with the relay as a process of its own (docker-compose layout)',
+  };
   return {
     name: `ingest: ${EVENTS} events of ~1 KiB, ${STREAMS} streams, ${PARTITIONS} partitions, synchronous_commit on`,
     rows: [
-      row('eventlog ingest (eachBatch pipelined, group commit, COPY); relay not running', alone.rate),
-      row('eventlog ingest with the relay process publishing beside it, same 2 cores', relaying.rate),
-      row(`naive peer (eachMessage, INSERT per event, max+1; ${Math.round(naive.ms / 1000)} s from its first write)`, naiveRate),
-      row('COPY ceiling (same rows, one COPY)', copyRate),
+      ...layouts.map((l) => row(described[l], runs.get(l)!.rate, runs.get(l)!.cpu)),
+      row(`naive peer (eachMessage, INSERT per event, max+1; ${Math.round(naive.ms / 1000)} s from its first write)`, naiveRate, naiveCpuFrom && naiveCpuTo ? cpuPerThousand(naiveCpuFrom, naiveCpuTo, naive.written) : undefined),
+      row('COPY ceiling (same rows, one COPY)', copyRate, copy.cpu),
     ],
     notes: [
       `produce: ${EVENTS} events in ${produceMs} ms (${rate(EVENTS, produceMs)}/s), before ingest started`,
-      ...[alone, relaying].map(
-        (r, i) =>
-          `${i === 0 ? 'alone' : 'with the relay'}: ${r.sustained} events in ${r.ingestMs} ms after the first were durable (the rate above); ` +
-          `${r.withStartMs} ms from process start, including start-up and group join (${rate(EVENTS, r.withStartMs)}/s)`,
+      ...layouts.map(
+        (l) =>
+          `${l}: ${runs.get(l)!.sustained} events in ${runs.get(l)!.ingestMs} ms after the first were durable (the rate above); ` +
+          `${runs.get(l)!.withStartMs} ms from process start, including start-up and group join (${rate(EVENTS, runs.get(l)!.withStartMs)}/s)`,
       ),
+      'CPU ms per 1,000 events, from /proc: for the eventlog rows from the first durable event until all were durable and, with a relay, relayed; ' +
+        'the naive peer over its whole run (it runs in the bench process); the COPY ceiling around its transaction; ' +
+        '"bench" is the bench process (polling, or the naive peer and the COPY writer it runs)',
       `batches (alone): ${batches}, mean ${Math.round(EVENTS / batches)} events and ${((1000 * batchSeconds) / batches).toFixed(1)} ms each from fetch to durable`,
     ],
   };

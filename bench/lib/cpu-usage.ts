@@ -76,3 +76,14 @@ function clockTicks(): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   return ticksPerSecond;
 }
+
+/**
+ * Each group's CPU between two readings in milliseconds per 1,000 events, and their sum: the
+ * figure that holds on a noisy machine where events/s does not (a neighbour slows the rate, not
+ * the work each event costs).
+ */
+export function cpuPerThousand(before: CpuReading, after: CpuReading, events: number): Record<string, number> {
+  const perThousand = (seconds: number) => Math.round((seconds * 1_000_000) / events);
+  const groups = Object.fromEntries(Object.keys(before.used).map((name) => [name, perThousand(after.used[name] - before.used[name])]));
+  return { ...groups, all: Object.values(groups).reduce((sum, ms) => sum + ms, 0) };
+}
