@@ -4,6 +4,7 @@ import { EventLogClient } from '@eventlog/client';
 import { MIGRATIONS_DIR } from '@eventlog/store';
 import { AppProcess, databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase } from './lib/bench-database';
+import { cpuPerThousand, CpuGroups, readCpu } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
 /*
@@ -103,7 +104,14 @@ interface Measured {
   p50: number;
   p99: number;
   target?: number;
+  /** Completed requests per second of wall time. */
+  perSecond: number;
+  /** CPU ms per request of the query app, of Postgres, and of both. */
+  cpu?: Record<string, number>;
 }
+
+/** The processes whose CPU a request costs: the query app (by pid) and every Postgres backend. */
+let cpuGroups: CpuGroups = {};
 
 /**
  * `count` requests from `concurrency` workers; each request is made by `next(i)`. Latencies in ms
@@ -112,6 +120,8 @@ interface Measured {
 async function measure(query: string, count: number, concurrency: number, next: (i: number) => Promise<unknown>, target?: number): Promise<Measured> {
   for (let i = 0; i < Math.min(concurrency, 4); i++) await succeeded(() => next(i)); // warm up
   const times: number[] = [];
+  const cpuFrom = readCpu(cpuGroups);
+  const wallFrom = Date.now();
   let issued = 0;
   let errors = 0;
   await Promise.all(
@@ -124,7 +134,13 @@ async function measure(query: string, count: number, concurrency: number, next: 
       }
     }),
   );
-  const row = { query, requests: count, concurrency, errors, p50: quantile(times, 0.5), p99: quantile(times, 0.99), target };
+  const wallMs = Date.now() - wallFrom;
+  const cpuTo = readCpu(cpuGroups);
+  // cpuPerThousand gives ms per 1,000 requests; per request is a thousandth of it.
+  const perThousand = cpuFrom && cpuTo ? cpuPerThousand(cpuFrom, cpuTo, count) : undefined;
+  const cpu = perThousand && Object.fromEntries(Object.entries(perThousand).map(([name, ms]) => [name, ms / 1000]));
+  const perSecond = Math.round((count / wallMs) * 1000);
+  const row = { query, requests: count, concurrency, errors, p50: quantile(times, 0.5), p99: quantile(times, 0.99), target, perSecond, cpu };
   console.log(`${query} | ${concurrency} clients | p50 ${row.p50.toFixed(1)} ms | p99 ${row.p99.toFixed(1)} ms | errors ${errors}`);
   return row;
 }
@@ -195,6 +211,7 @@ export const run: Scenario = async () => {
     TOPIC_PARTITIONS: '16',
     LOG_LEVEL: 'warn',
   });
+  cpuGroups = { app: (pid: number) => pid === query.pid, postgres: (_pid: number, comm: string) => comm === 'postgres' };
   const client = new EventLogClient({ kafka: { brokers: KAFKA_BROKERS.split(',') }, groupId: `${prefix}client`, topicPrefix: prefix, timeoutMs: 30000 });
   const rows: Measured[] = [];
   try {
@@ -213,12 +230,15 @@ export const run: Scenario = async () => {
       errors: r.errors,
       'p50 ms': r.p50.toFixed(1),
       'p99 ms': r.p99.toFixed(1),
+      'requests/s': r.perSecond,
+      'CPU ms/request (app + Postgres)': r.cpu ? `${r.cpu.all.toFixed(2)} (${r.cpu.app.toFixed(2)} + ${r.cpu.postgres.toFixed(2)})` : '',
       target: r.target === undefined ? '' : `${r.query.includes('Kafka') ? 'p50' : 'p99'} ≤ ${r.target}`,
       met: r.target === undefined ? '' : (r.query.includes('Kafka') ? r.p50 : r.p99) <= r.target ? 'yes' : 'no',
     })),
     notes: [
       ...notes,
       'query app as a process, Fastify adapter, DATABASE_POOL_SIZE=16; one 2-core machine runs Postgres, Kafka, the app and the clients',
+      'requests/s over the wall time of the row; CPU per request from /proc: the query app\'s process and every Postgres backend over the same time',
       'Kafka rows: EventLogClient (ClientKafka) round trip; the 1-client rows compare a point query over HTTP and over request/reply',
     ],
   };
