@@ -37,7 +37,7 @@ const IsStallTimeout = () =>
     name: 'isStallTimeout',
     validator: {
       validate: (value) => typeof value === 'number' && value >= STALL_AFTER_BOUNDS.minMs && value <= STALL_AFTER_BOUNDS.maxMs,
-      defaultMessage: ({ value }) => (typeof value === 'number' ? 'must be between 1s and 30d' : `must be ${DURATION_FORMAT}`),
+      defaultMessage: (args) => (typeof args?.value === 'number' ? 'must be between 1s and 30d' : `must be ${DURATION_FORMAT}`),
     },
   });
 
