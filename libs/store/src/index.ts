@@ -19,3 +19,5 @@ export * from './dsl/dsl-sql';
 export * from './dsl/dsl-query.repository';
 export * from './notifications/append-notifications';
 export * from './outbound/relay-session';
+export * from './lease/advisory-lease';
+export * from './chains/stall-session';
