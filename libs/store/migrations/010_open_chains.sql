@@ -16,9 +16,9 @@ CREATE TABLE open_chains (
   PRIMARY KEY (tenant, request_id)
 );
 
--- Both readers ask for chains idle since before a time: the detector across tenants, the list
--- within one, newest first, keyset-paged on (recorded_at, request_id).
-CREATE INDEX open_chains_recorded_at_idx ON open_chains (recorded_at, request_id);
+-- Both readers ask for chains idle since before a time: the detector across tenants, longest idle
+-- first; the list within one tenant, newest first, keyset-paged on (recorded_at, position).
+CREATE INDEX open_chains_recorded_at_idx ON open_chains (recorded_at, position);
 
 -- Once per INSERT statement (a whole Kafka batch), from the rows it inserted: a chain whose latest
 -- event in the batch is open is upserted, any other chain of the batch is removed. Appends are

@@ -11,6 +11,7 @@ export * from './read/event-row';
 export * from './read/event-query.repository';
 export * from './read/stream-query.repository';
 export * from './read/trace-query.repository';
+export * from './read/open-chain-query.repository';
 export * from './read/stats-query.repository';
 export * from './read/live-feed.repository';
 export * from './read/query-store.module';

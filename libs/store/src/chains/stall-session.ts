@@ -57,7 +57,7 @@ export class StallSession {
         WHERE o.recorded_at <= now() - $4::bigint * interval '1 millisecond'
           AND o.recorded_at <= now() - t.ms * interval '1 millisecond'
           AND o.status = ANY($5::text[])
-        ORDER BY o.recorded_at, o.request_id
+        ORDER BY o.recorded_at, o.position
         LIMIT $6`,
       [types, types.map((t) => rule.byTypeMs[t]), rule.defaultMs, shortest, [...STALLABLE_STATUSES], limit],
     );
