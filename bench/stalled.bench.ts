@@ -89,7 +89,7 @@ export const run: Scenario = async () => {
   const session = (await StallSession.tryAcquire(withUrl, () => undefined))!;
   try {
     const open = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM open_chains')).rows[0].n);
-    const detector = await timed(QUERY_ROUNDS, () => session.stalledChains({ defaultMs: 1000, byTypeMs: { Step9: 60_000 } }, 500));
+    const detector = await timed(QUERY_ROUNDS, () => session.stalledChains({ defaultMs: 1000, byTypeMs: new Map([['Step9', 60_000]]) }, 500));
     const repository = new OpenChainQueryRepository(pool);
     const list = await timed(QUERY_ROUNDS, () => repository.list({ tenant: 'default', stalledForMs: 0, limit: 20, offset: 0 }));
     const row = (what: string, value: string) => ({ what, value });

@@ -214,7 +214,7 @@ export class EventlogConfig {
   accessGrants: AccessGrant[] = [];
 
   /** The parsed CHAIN_STALL_AFTER_BY_TYPE: ms by the type of a chain's latest event. */
-  chainStallAfterByType: Record<string, number> = {};
+  chainStallAfterByType = new Map<string, number>();
 }
 
 /** The parsed forms kept beside the variables they come from: not variables themselves. */

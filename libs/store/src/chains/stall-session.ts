@@ -22,7 +22,7 @@ export interface StalledChain {
 /** How long a chain may go without an event: by the type of its latest event, else the default. */
 export interface StallRule {
   defaultMs: number;
-  byTypeMs: Record<string, number>;
+  byTypeMs: ReadonlyMap<string, number>;
 }
 
 // Session-level advisory lock key space of the stall detector (the relay's is 4_242_002).
@@ -44,8 +44,8 @@ export class StallSession {
    * read to chains idle longer than the shortest timeout.
    */
   async stalledChains(rule: StallRule, limit: number): Promise<StalledChain[]> {
-    const types = Object.keys(rule.byTypeMs);
-    const shortest = Math.min(rule.defaultMs, ...Object.values(rule.byTypeMs));
+    const types = [...rule.byTypeMs.keys()];
+    const shortest = Math.min(rule.defaultMs, ...rule.byTypeMs.values());
     const { rows } = await this.client.query<Omit<StalledChain, 'idleMs' | 'stallAfterMs'> & { idleMs: string; stallAfterMs: string }>(
       `SELECT o.tenant, o.request_id AS "requestId", o.node_id AS "nodeId", o.id AS "lastEventId", o.type AS "lastType",
               o.status AS "lastStatus", ${iso('o.recorded_at')} AS "lastRecordedAt",
@@ -59,7 +59,7 @@ export class StallSession {
           AND o.status = ANY($5::text[])
         ORDER BY o.recorded_at, o.position
         LIMIT $6`,
-      [types, types.map((t) => rule.byTypeMs[t]), rule.defaultMs, shortest, [...STALLABLE_STATUSES], limit],
+      [types, [...rule.byTypeMs.values()], rule.defaultMs, shortest, [...STALLABLE_STATUSES], limit],
     );
     return rows.map((r) => ({ ...r, idleMs: Number(r.idleMs), stallAfterMs: Number(r.stallAfterMs) }));
   }
