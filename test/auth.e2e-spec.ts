@@ -77,6 +77,7 @@ describe('access tokens and tenant isolation', () => {
       get('GET /v1/streams', `/v1/streams?${q}`),
       get('GET /v1/streams/{stream}', `/v1/streams/${p}-orders?${q}`),
       get('GET /v1/streams/{stream}/events', `/v1/streams/${p}-orders/events?${q}`),
+      get('GET /v1/traces', `/v1/traces?status=running&${q}`),
       get('GET /v1/traces/{requestId}', `/v1/traces/${p}-req?${q}`),
       get('GET /v1/traces/{requestId}/nodes/{nodeId}', `/v1/traces/${p}-req/nodes/root?${q}`),
       { name: 'POST /v1/query', method: 'POST', path: '/v1/query', body: t ? { from: { tenant: t } } : {} },

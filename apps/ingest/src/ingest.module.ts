@@ -10,8 +10,12 @@ import { GroupCommit } from './appending/group-commit';
 import { IngestConsumerService } from './consumer/ingest-consumer.service';
 import { IngestMetrics } from './metrics/ingest.metrics';
 import { RelayModule } from './relay/relay.module';
+import { StallDetectorModule } from './stalled/stall-detector.module';
 
-/** Kafka in, Postgres out, and, unless it runs as its own process, the outbound relay back to Kafka. */
+/**
+ * Kafka in, Postgres out, and, unless they run elsewhere, the outbound relay back to Kafka and the
+ * stall detector.
+ */
 @Module({})
 export class IngestModule {
   static register(config: EventlogConfig): DynamicModule {
@@ -23,6 +27,7 @@ export class IngestModule {
         StoreModule,
         OpsModule,
         ...(config.INGEST_RUNS_RELAY ? [RelayModule] : []),
+        ...(config.INGEST_RUNS_STALL_DETECTOR ? [StallDetectorModule] : []),
       ],
       providers: [IngestMetrics, BatchDecoder, DeadLetterPublisher, GroupCommit, AppendService, IngestConsumerService],
     };

@@ -35,3 +35,35 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('stall detection settings', () => {
+  it('defaults to 5 minutes, no overrides, the detector inside ingest', () => {
+    expect(loadConfig({})).toMatchObject({ CHAIN_STALL_AFTER: 300_000, chainStallAfterByType: new Map(), INGEST_RUNS_STALL_DETECTOR: true });
+  });
+
+  it('reads CHAIN_STALL_AFTER as a duration and CHAIN_STALL_AFTER_BY_TYPE as type=duration pairs', () => {
+    const c = loadConfig({ CHAIN_STALL_AFTER: '2s', CHAIN_STALL_AFTER_BY_TYPE: 'Deploy=30m, a=b=1h30m ,Build=10s', INGEST_RUNS_STALL_DETECTOR: 'false' });
+    expect(c.CHAIN_STALL_AFTER).toBe(2000);
+    expect(c.chainStallAfterByType).toEqual(new Map([['Deploy', 1_800_000], ['a=b', 5_400_000], ['Build', 10_000]]));
+    expect(loadConfig({ CHAIN_STALL_AFTER_BY_TYPE: '__proto__=1m,constructor=2m' }).chainStallAfterByType).toEqual(new Map([['__proto__', 60_000], ['constructor', 120_000]]));
+    expect(c.INGEST_RUNS_STALL_DETECTOR).toBe(false);
+  });
+
+  it.each([
+    ['CHAIN_STALL_AFTER', '300', /CHAIN_STALL_AFTER: must be a duration such as/],
+    ['CHAIN_STALL_AFTER', '500ms', /CHAIN_STALL_AFTER: must be between 1s and 30d/],
+    ['CHAIN_STALL_AFTER', '31d', /CHAIN_STALL_AFTER: must be between 1s and 30d/],
+    ['CHAIN_STALL_AFTER_BY_TYPE', 'Deploy', /CHAIN_STALL_AFTER_BY_TYPE: "Deploy" is not type=duration/],
+    ['CHAIN_STALL_AFTER_BY_TYPE', '=5m', /CHAIN_STALL_AFTER_BY_TYPE: "=5m" is not type=duration/],
+    ['CHAIN_STALL_AFTER_BY_TYPE', 'Deploy=soon', /CHAIN_STALL_AFTER_BY_TYPE: "soon" for Deploy is not a duration/],
+    ['CHAIN_STALL_AFTER_BY_TYPE', 'Deploy=0s', /CHAIN_STALL_AFTER_BY_TYPE: 0s for Deploy must be between 1s and 30d/],
+    ['CHAIN_STALL_AFTER_BY_TYPE', 'A=1m,A=2m', /CHAIN_STALL_AFTER_BY_TYPE: A is given twice/],
+  ])('%s=%s is refused in one line naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      expect((err as ConfigError).problems).toHaveLength(1);
+    }
+  });
+});

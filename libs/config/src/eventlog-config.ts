@@ -11,8 +11,11 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
+import { DURATION_FORMAT, parseDuration } from '@eventlog/contracts';
 import { AccessGrant, parseAccessTokens } from './access-tokens';
+import { parseStallAfterByType, STALL_AFTER_BOUNDS } from './stall-after-by-type';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -25,6 +28,18 @@ const toList = ({ value }: { value: unknown }) =>
         .map((s) => s.trim())
         .filter(Boolean)
     : value;
+
+const toDuration = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseDuration(value.trim()) ?? value) : value);
+
+/** A duration parsed by toDuration, between the bounds of a stall timeout; one message either way. */
+const IsStallTimeout = () =>
+  ValidateBy({
+    name: 'isStallTimeout',
+    validator: {
+      validate: (value) => typeof value === 'number' && value >= STALL_AFTER_BOUNDS.minMs && value <= STALL_AFTER_BOUNDS.maxMs,
+      defaultMessage: (args) => (typeof args?.value === 'number' ? 'must be between 1s and 30d' : `must be ${DURATION_FORMAT}`),
+    },
+  });
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -99,6 +114,24 @@ export class EventlogConfig {
   @Transform(toBool)
   @IsBoolean()
   INGEST_RUNS_RELAY = true;
+
+  /**
+   * Whether the ingest app also runs the stall detector (one instance at a time holds its lease).
+   * Off where another process runs it, or to switch detection off.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  INGEST_RUNS_STALL_DETECTOR = true;
+
+  /** How long a chain whose latest node is running or waiting may go without an event, in ms (written as a duration). */
+  @Transform(toDuration)
+  @IsStallTimeout()
+  CHAIN_STALL_AFTER = 5 * 60_000;
+
+  /** Per-type CHAIN_STALL_AFTER, as `type=duration,…`; parsed into chainStallAfterByType. */
+  @IsOptional()
+  @IsString()
+  CHAIN_STALL_AFTER_BY_TYPE?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -179,7 +212,13 @@ export class EventlogConfig {
 
   /** The parsed AUTH_TOKENS (or AUTH_TOKENS_FILE); empty when the API is open. */
   accessGrants: AccessGrant[] = [];
+
+  /** The parsed CHAIN_STALL_AFTER_BY_TYPE: ms by the type of a chain's latest event. */
+  chainStallAfterByType = new Map<string, number>();
 }
+
+/** The parsed forms kept beside the variables they come from: not variables themselves. */
+const DERIVED = new Set(['accessGrants', 'chainStallAfterByType']);
 
 /** Fills config.accessGrants from AUTH_TOKENS or AUTH_TOKENS_FILE; returns the problems found. */
 function loadAccessGrants(config: EventlogConfig): string[] {
@@ -214,8 +253,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig {
   const defined = Object.fromEntries(
     Object.keys(new EventlogConfig())
-      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'TOPIC_MAX_MESSAGE_BYTES', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE'])
-      .filter((k) => k !== 'accessGrants')
+      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'TOPIC_MAX_MESSAGE_BYTES', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE', 'CHAIN_STALL_AFTER_BY_TYPE'])
+      .filter((k) => !DERIVED.has(k))
       .filter((k) => env[k] !== undefined && env[k] !== '')
       .map((k) => [k, env[k]]),
   );
@@ -234,6 +273,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig
     problems.push('KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
   }
   problems.push(...loadAccessGrants(config));
+  if (config.CHAIN_STALL_AFTER_BY_TYPE !== undefined) {
+    const { byType, problem } = parseStallAfterByType(config.CHAIN_STALL_AFTER_BY_TYPE);
+    if (problem) problems.push(`CHAIN_STALL_AFTER_BY_TYPE: ${problem}`);
+    else config.chainStallAfterByType = byType;
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

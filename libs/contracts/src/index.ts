@@ -8,3 +8,5 @@ export * from './omittable';
 export * from './exact-json';
 export * from './raw-json';
 export * from './key-of';
+export * from './duration';
+export * from './chain-stalled';

@@ -54,4 +54,10 @@ export class IngestMetrics {
   readonly relayLagSeconds = metric('eventlog_relay_lag_seconds', () =>
     new Gauge({ name: 'eventlog_relay_lag_seconds', help: 'Age of the oldest persisted event not yet published' }),
   );
+  readonly stallDetectorActive = metric('eventlog_stall_detector_active', () =>
+    new Gauge({ name: 'eventlog_stall_detector_active', help: '1 while this process holds the stall detector lease' }),
+  );
+  readonly chainsStalled = metric('eventlog_chains_stalled_total', () =>
+    new Counter({ name: 'eventlog_chains_stalled_total', help: 'ChainStalled events produced to the ingest topic (a resend counts again)' }),
+  );
 }

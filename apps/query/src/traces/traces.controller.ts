@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '@eventlog/contracts';
+import { ListTracesQueryDto, OpenTracePage, TenantQueryDto, Trace, TraceNodeParamDto, TraceParamDto } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
 import { TracesService } from './traces.service';
 import { RequestTenant, TenantIn } from '@eventlog/auth';
@@ -10,6 +10,14 @@ import { RequestTenant, TenantIn } from '@eventlog/auth';
 @Controller('v1/traces')
 export class TracesController {
   constructor(private readonly traces: TracesService) {}
+
+  @TenantIn('query')
+  @Get()
+  @ApiOperation({ summary: 'Open chains (status=running), newest activity first, optionally only those idle for at least stalledFor; paged' })
+  @ApiOkResponse({ type: OpenTracePage })
+  list(@Query() query: ListTracesQueryDto, @RequestTenant() tenant: string) {
+    return this.traces.list(tenant, query);
+  }
 
   @TenantIn('query')
   @Get(':requestId')

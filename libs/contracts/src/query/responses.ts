@@ -88,6 +88,29 @@ export class Trace {
   @ApiProperty({ type: [TraceNode] }) nodes: TraceNode[];
 }
 
+/** The latest event of an open chain: the node it is waiting on. */
+export class OpenTraceLastEvent {
+  @ApiProperty() id: string;
+  @ApiProperty() nodeId: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ enum: ['pending', 'waiting', 'running'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt: string;
+}
+
+export class OpenTrace {
+  @ApiProperty() requestId: string;
+  @ApiProperty({ enum: ['running'] }) status: 'running';
+  @ApiProperty({ description: 'Milliseconds since the chain’s latest event was recorded' }) idleMs: number;
+  @ApiProperty({ type: OpenTraceLastEvent }) lastEvent: OpenTraceLastEvent;
+}
+
+export class OpenTracePage {
+  @ApiProperty() totalCount: number;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: [OpenTrace] }) traces: OpenTrace[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
 export class DslEventsReply {
   @ApiProperty({ type: Number, nullable: true }) totalCount: number | null;
   @ApiProperty() count: number;

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { connectWithLease } from '../lease/advisory-lease';
 import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { STORED_EVENT_JSON } from '../read/event-row';
 
@@ -15,27 +16,18 @@ export interface OutboundRow {
 // Session-level advisory lock key space of the relay: one lock per relay name.
 const RELAY_LOCK_CLASS = 4_242_002;
 
-/**
- * The relay's own connection. Holding it open holds the lease (a session advisory lock), so the
- * lease dies with the process or its connection and another instance can take over.
- */
+/** The relay's own connection; holding it open holds the relay's lease (connectWithLease). */
 export class RelaySession {
   private constructor(
     private readonly client: Client,
     readonly name: string,
   ) {}
 
-  /** Connects and tries to take the lease; returns undefined (connection closed) when another holds it. */
+  /** Connects and tries to take the lease; returns undefined when another holds it. */
   static async tryAcquire(databaseUrl: string, name: string, onAppended: () => void, onError: (err: Error) => void) {
-    const client = new Client({ connectionString: databaseUrl });
-    client.on('error', onError);
-    await client.connect();
+    const client = await connectWithLease(databaseUrl, RELAY_LOCK_CLASS, name, onError);
+    if (!client) return undefined;
     try {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [RELAY_LOCK_CLASS, name]);
-      if (!rows[0].ok) {
-        await client.end();
-        return undefined;
-      }
       // The checkpoint is saved once a round, after the broker acknowledged it. Not waiting for its
       // WAL flush takes a disk sync off every round; a Postgres crash (not the relay's) can then
       // lose the last few hundred ms of progress, which are published again (at least once).

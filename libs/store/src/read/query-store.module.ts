@@ -10,11 +10,13 @@ import { EventQueryRepository } from './event-query.repository';
 import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
 import { TraceQueryRepository } from './trace-query.repository';
+import { OpenChainQueryRepository } from './open-chain-query.repository';
 
 const repositories = [
   EventQueryRepository,
   StreamQueryRepository,
   TraceQueryRepository,
+  OpenChainQueryRepository,
   DslQueryRepository,
   StatsQueryRepository,
   LiveFeedRepository,
