@@ -195,7 +195,7 @@ export const run: Scenario = async () => {
     TOPIC_PARTITIONS: '16',
     LOG_LEVEL: 'warn',
   });
-  const client = new EventLogClient({ kafka: { brokers: KAFKA_BROKERS.split(',') }, groupId: `${prefix}client`, topicPrefix: prefix, timeoutMs: 30000 });
+  const client = new EventLogClient({ transport: 'kafka', kafka: { brokers: KAFKA_BROKERS.split(','), groupId: `${prefix}client`, topicPrefix: prefix }, timeoutMs: 30000 });
   const rows: Measured[] = [];
   try {
     await client.connect();
