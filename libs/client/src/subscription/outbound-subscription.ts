@@ -1,7 +1,8 @@
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, logLevel } from 'kafkajs';
-import { OUTBOUND_HEADERS, StoredEvent } from '@eventlog/contracts';
+import { Consumer, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import type { StoredEvent } from '@eventlog/contracts';
 import type { KafkaOptions } from '../client-options';
 import { CheckpointOption, CheckpointStore, functionStore, PgClient, PostgresCheckpointStore } from './checkpoint';
+import { handlePartitionBatch, header } from './partition-batch';
 
 /** Header of a record that stands for an event too large for the topic (the relay's reference record). */
 const TRUNCATED_HEADER = 'eventlog-truncated';
@@ -69,7 +70,7 @@ export class OutboundSubscription implements Subscription {
       await consumer.run({
         // Offsets are resolved only once their positions are checkpointed; kafkajs commits resolved offsets.
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => subscription.handleBatch(payload, handler, eventOf, options.tenant),
+        eachBatch: (payload) => handlePartitionBatch(payload, store, handler, eventOf, options.tenant),
       });
     } catch (err) {
       await subscription.close();
@@ -78,42 +79,8 @@ export class OutboundSubscription implements Subscription {
     return subscription;
   }
 
-  private async handleBatch(
-    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
-    handler: EventHandler,
-    eventOf: (message: KafkaMessage) => Promise<StoredEvent>,
-    tenant: string | undefined,
-  ): Promise<void> {
-    let done: string | undefined;
-    await this.store.inBatch(batch.partition, async (checkpoint, scope) => {
-      let last = checkpoint;
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        const position = Number(header(message.headers, OUTBOUND_HEADERS.position));
-        if (!Number.isSafeInteger(position) || position < 1) {
-          throw new Error(`record ${batch.topic}/${batch.partition}@${message.offset} has no ${OUTBOUND_HEADERS.position} header: is this the relay's outbound topic?`);
-        }
-        if (position > last) {
-          if (tenant === undefined || header(message.headers, OUTBOUND_HEADERS.tenant) === tenant) {
-            await handler(await eventOf(message), { partition: batch.partition, position, tx: scope.tx });
-          }
-          await scope.handled(position);
-          last = position;
-        }
-        done = message.offset;
-      }
-    });
-    if (done !== undefined) resolveOffset(done);
-    await heartbeat();
-  }
-
   async close(): Promise<void> {
     await this.consumer.disconnect();
     await this.store.close();
   }
-}
-
-function header(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
 }
