@@ -47,7 +47,8 @@ export class KafkaTransport implements Transport {
     const client = { clientId: options.clientId ?? 'eventlog-client', brokers: options.brokers, ssl: options.ssl, sasl: options.sasl };
     this.kafka = new Kafka({ ...client, logLevel: logLevel.WARN });
     this.client = new ClientKafka({
-      client,
+      // kafkajs logs every group join and stop at INFO: in a service's log only warnings are news.
+      client: { ...client, logLevel: logLevel.WARN },
       // Without this Nest appends "-client" to the group id.
       postfixId: '',
       // kafkajs waits up to 5 s for data by default: a reply arriving mid-wait would stall the call.
