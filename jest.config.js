@@ -5,6 +5,8 @@ const moduleNameMapper = {
   '^@eventlog/testing$': '<rootDir>/test/support',
   '^@eventlog/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };
+// The packed client (npm run build) has the same package name as libs/client: not a module of the tests.
+const modulePathIgnorePatterns = ['<rootDir>/dist/packages/'];
 
 module.exports = {
   // End-to-end tests wait on real brokers and processes; unit tests finish long before this.
@@ -17,6 +19,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
     },
     {
@@ -24,6 +27,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -35,6 +39,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/test/faults/*.faults-spec.ts'],
       globalSetup: '<rootDir>/test/faults/global-setup.ts',
       globalTeardown: '<rootDir>/test/faults/global-teardown.ts',

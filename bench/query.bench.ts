@@ -212,7 +212,7 @@ export const run: Scenario = async () => {
     LOG_LEVEL: 'warn',
   });
   cpuGroups = { app: (pid: number) => pid === query.pid, postgres: (_pid: number, comm: string) => comm === 'postgres' };
-  const client = new EventLogClient({ kafka: { brokers: KAFKA_BROKERS.split(',') }, groupId: `${prefix}client`, topicPrefix: prefix, timeoutMs: 30000 });
+  const client = new EventLogClient({ transport: 'kafka', kafka: { brokers: KAFKA_BROKERS.split(','), groupId: `${prefix}client`, topicPrefix: prefix }, timeoutMs: 30000 });
   const rows: Measured[] = [];
   try {
     await client.connect();

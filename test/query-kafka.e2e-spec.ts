@@ -115,7 +115,7 @@ describe('query app: Kafka request/reply', () => {
     let client: EventLogClient;
 
     beforeAll(async () => {
-      client = new EventLogClient({ kafka: { brokers: ['127.0.0.1:9092'] }, groupId: `${fx.topics.group}.client`, topicPrefix: fx.topicPrefix, timeoutMs: 10000 });
+      client = new EventLogClient({ transport: 'kafka', kafka: { brokers: ['127.0.0.1:9092'], groupId: `${fx.topics.group}.client`, topicPrefix: fx.topicPrefix }, timeoutMs: 10000 });
       await client.connect();
     });
     afterAll(() => client?.close());
@@ -127,7 +127,7 @@ describe('query app: Kafka request/reply', () => {
       expect(await client.stream({ stream: 'acct-0', direction: 'backward', limit: 4 })).toEqual((await fx.get(stream)).body);
       expect(await client.trace({ requestId: 'req-k' })).toEqual((await fx.get(trace)).body);
       expect(await client.traceNode({ requestId: 'req-k', nodeId: 'c1' })).toEqual((await fx.get(node)).body);
-      expect(await client.query(dslBody)).toEqual((await fx.post('/v1/query', dslBody)).body);
+      expect(await client.dsl(dslBody)).toEqual((await fx.post('/v1/query', dslBody)).body);
       expect(steady(await client.stats({ stream: 'acct-0' }))).toEqual(steady((await fx.get(stats)).body));
     });
 
@@ -142,7 +142,7 @@ describe('query app: Kafka request/reply', () => {
       const prefix = `${fx.topics.group}.nobody.`;
       const topics = Object.values(QUERY_TOPICS).flatMap((t) => [prefix + t, replyTopicOf(prefix + t)]);
       await fx.kafka.createTopics(topics.map((t) => ({ topic: t, partitions: 1 })));
-      const lonely = new EventLogClient({ kafka: { brokers: ['127.0.0.1:9092'] }, groupId: `${fx.topics.group}.lonely`, topicPrefix: prefix, timeoutMs: 1500 });
+      const lonely = new EventLogClient({ transport: 'kafka', kafka: { brokers: ['127.0.0.1:9092'], groupId: `${fx.topics.group}.lonely`, topicPrefix: prefix }, timeoutMs: 1500 });
       await lonely.connect();
       try {
         const started = Date.now();

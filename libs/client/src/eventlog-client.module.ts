@@ -1,16 +1,20 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { EventLogClient, EventLogClientOptions } from './eventlog-client';
+import type { DynamicModule } from '@nestjs/common';
+import type { EventLogClientOptions } from './client-options';
+import { EventLogClient } from './eventlog-client';
 
 /**
- * `imports: [EventLogClientModule.register({ kafka: { brokers }, groupId: 'orders-service.eventlog' })]`,
- * then inject EventLogClient. It connects on module init and closes on shutdown.
+ * `imports: [EventLogClientModule.forRoot({ transport: 'kafka', token, kafka: { brokers, groupId } })]`,
+ * then inject EventLogClient: it connects on module init and closes on shutdown. No decorator: Nest
+ * reads a dynamic module's metadata from forRoot's answer, so the package needs @nestjs/common for
+ * its types only.
  */
-@Module({})
 export class EventLogClientModule {
-  static register(options: EventLogClientOptions): DynamicModule {
+  static forRoot(options: EventLogClientOptions & { global?: boolean }): DynamicModule {
+    const { global, ...clientOptions } = options;
     return {
       module: EventLogClientModule,
-      providers: [{ provide: EventLogClient, useFactory: () => new EventLogClient(options) }],
+      global: global ?? false,
+      providers: [{ provide: EventLogClient, useFactory: () => new EventLogClient(clientOptions) }],
       exports: [EventLogClient],
     };
   }

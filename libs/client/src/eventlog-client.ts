@@ -1,160 +1,158 @@
-import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ClientKafka } from '@nestjs/microservices';
-import { KafkaConfig, Partitioners } from 'kafkajs';
-import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiErrorBody,
-  DslQueryDto,
-  EventPage,
-  GetEventRequestDto,
-  ListEventsQueryDto,
-  QUERY_TOPICS,
-  ReadStreamRequestDto,
-  replyTopicOf,
-  Stats,
-  StatsQueryDto,
-  StoredEvent,
-  StreamRead,
-  Trace,
-  TraceNodeRequestDto,
-  TraceRequestDto,
-  DslReply,
-} from '@eventlog/contracts';
+import { randomUUID } from 'node:crypto';
+import type { DslReply, EventPage, PublishResult, Stats, StoredEvent, StreamRead, Trace } from '@eventlog/contracts';
+import { DEFAULT_TOPICS, EventLogClientOptions } from './client-options';
+import { EventLogError } from './eventlog-error';
+import type { DslQuery, EventQuery, EventsQuery, PublishAndWaitOptions, PublishEvent, StatsQuery, StreamQuery, TraceNodeQuery, TraceQuery } from './requests';
+import type { EventHandler, SubscribeOptions, Subscription } from './subscription/outbound-subscription';
+import { HttpTransport } from './transports/http-transport';
+import type { OutgoingEvent, QueryName, Transport } from './transports/transport';
 
-export interface EventLogClientOptions {
-  /** kafkajs client settings: brokers, and ssl/sasl for a real cluster. */
-  kafka: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> & { clientId?: string };
-  /**
-   * Consumer group of this service's reply consumers. Instances of one service share it, and each
-   * gets reply partitions of its own; different services use different groups.
-   */
-  groupId: string;
-  /** Per-call limit in ms (default 10000); a call that gets no reply in time fails with statusCode 504. */
-  timeoutMs?: number;
-  /** The query app's QUERY_TOPIC_PREFIX, if it has one. */
-  topicPrefix?: string;
-}
+const DEFAULT_WAIT_MS = 5000;
 
-/** A failed call: the query API's error body (400, 404, 503…), or 504 for no reply in time. */
-export class EventLogError extends Error {
-  readonly statusCode: number;
-  readonly error: string;
-  readonly details: ApiErrorBody['details'];
-  readonly code?: string;
-
-  constructor(body: ApiErrorBody) {
-    super(body.message);
-    this.name = 'EventLogError';
-    this.statusCode = body.statusCode;
-    this.error = body.error;
-    this.details = body.details ?? [];
-    this.code = body.code;
-  }
-}
-
-type Request<T> = Partial<T>;
+/*
+ * The Kafka pieces are loaded on first use (require, not import): a service that talks HTTP only
+ * needs neither kafkajs nor @nestjs/microservices installed (decision 034).
+ */
+const kafkaTransport = () => require('./transports/kafka-transport') as typeof import('./transports/kafka-transport');
+const outboundSubscription = () => require('./subscription/outbound-subscription') as typeof import('./subscription/outbound-subscription');
 
 /**
- * The query API over Kafka request/reply, one typed method per request topic. Built on Nest's
- * ClientKafka: it subscribes to every `.reply` topic before connecting, puts the NestJS headers on
- * each request and bounds every call with a timeout. Use it as a Nest provider
- * (EventLogClientModule) or on its own: `await client.connect()`, then call, then `close()`.
+ * eventlog for other services: the read queries, publish and publishAndWait over HTTP or Kafka
+ * request/reply (one interface, the same answers and errors on both), the access token on every
+ * call, and subscribe() over the relay's outbound topic with a checkpoint kept where the caller says.
+ * In Nest: EventLogClientModule.forRoot(options). Elsewhere: `await client.connect()`, call, `close()`.
  */
-export class EventLogClient implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(EventLogClient.name);
-  private readonly client: ClientKafka;
-  private readonly topics: Record<keyof typeof QUERY_TOPICS, string>;
-  private readonly timeoutMs: number;
+export class EventLogClient {
+  private readonly transport: Transport;
+  private readonly subscriptions = new Set<Subscription>();
 
-  constructor(options: EventLogClientOptions) {
-    const prefix = options.topicPrefix ?? '';
-    this.topics = Object.fromEntries(Object.entries(QUERY_TOPICS).map(([k, t]) => [k, prefix + t])) as typeof this.topics;
-    this.timeoutMs = options.timeoutMs ?? 10000;
-    this.client = new ClientKafka({
-      client: { clientId: 'eventlog-client', ...options.kafka, brokers: options.kafka.brokers },
-      // Without this Nest appends "-client" to the group id.
-      postfixId: '',
-      // kafkajs waits up to 5 s for data by default: a reply arriving mid-wait would stall the call.
-      consumer: { groupId: options.groupId, maxWaitTimeInMs: 50, sessionTimeout: 30000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
-      // Replies are matched by correlation id and only wanted while a call waits: committing their
-      // offsets (kafkajs does after every batch, a broker round trip before the next fetch) buys
-      // nothing, and a restarted client starts at the end anyway. Reply partitions are read side
-      // by side rather than one batch after another.
-      run: { autoCommit: false, partitionsConsumedConcurrently: 16 },
-      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-    });
-    for (const topic of Object.values(this.topics)) this.client.subscribeToResponseOf(topic);
-  }
-
-  /** Connects and waits until this instance owns a partition of every reply topic. */
-  async connect(): Promise<void> {
-    await this.client.connect();
-    const replies = Object.values(this.topics).map(replyTopicOf);
-    const deadline = Date.now() + Math.max(this.timeoutMs, 30000);
-    while (!replies.every((t) => this.client.getConsumerAssignments()[t] !== undefined)) {
-      if (Date.now() > deadline) throw new Error(`EventLogClient: no reply partitions assigned for ${replies.join(', ')}`);
-      await sleep(20);
+  constructor(private readonly options: EventLogClientOptions) {
+    const timeoutMs = options.timeoutMs ?? 10000;
+    if (options.transport === 'http') {
+      if (!options.http?.baseUrl) throw new Error('EventLogClient: the HTTP transport needs http.baseUrl');
+      this.transport = new HttpTransport(options.http.baseUrl, options.token, timeoutMs);
+    } else if (options.transport === 'kafka') {
+      if (!options.kafka) throw new Error('EventLogClient: the Kafka transport needs kafka.brokers and kafka.groupId');
+      this.transport = new (kafkaTransport().KafkaTransport)(options.kafka, options.token, timeoutMs);
+    } else {
+      throw new Error(`EventLogClient: transport must be 'http' or 'kafka' (got ${JSON.stringify(options.transport)})`);
     }
-    this.logger.log(`connected; replies on ${replies.length} topics`);
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  /** Connects the transport (Kafka: waits until its reply partitions are assigned). */
+  connect(): Promise<void> {
+    return this.transport.connect();
   }
 
-  async onModuleInit() {
+  /** Stops every subscription, then the transport. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+    await this.transport.close();
+  }
+
+  /** Nest lifecycle: connected before the application starts, closed on shutdown. */
+  async onModuleInit(): Promise<void> {
     await this.connect();
   }
 
-  async onModuleDestroy() {
+  async onModuleDestroy(): Promise<void> {
     await this.close();
   }
 
-  /** eventlog.query.events — the log (GET /v1/events). */
-  events(query: Request<ListEventsQueryDto> = {}): Promise<EventPage> {
-    return this.call(this.topics.events, query);
+  /** The log (GET /v1/events, eventlog.query.events). */
+  events(query: EventsQuery = {}): Promise<EventPage> {
+    return this.query('events', query);
   }
 
-  /** eventlog.query.event — one event by id (GET /v1/events/{id}). */
-  event(query: Request<GetEventRequestDto> & { id: string }): Promise<StoredEvent> {
-    return this.call(this.topics.event, query);
+  /** One event by id (GET /v1/events/{id}, eventlog.query.event). */
+  event(query: EventQuery): Promise<StoredEvent> {
+    return this.query('event', query);
   }
 
-  /** eventlog.query.stream — a stream's head and a read (GET /v1/streams/{stream}/events). */
-  stream(query: Request<ReadStreamRequestDto> & { stream: string }): Promise<StreamRead> {
-    return this.call(this.topics.stream, query);
+  /** A stream's head and a read (GET /v1/streams/{stream}/events, eventlog.query.stream). */
+  stream(query: StreamQuery): Promise<StreamRead> {
+    return this.query('stream', query);
   }
 
-  /** eventlog.query.trace — a whole chain (GET /v1/traces/{requestId}). */
-  trace(query: Request<TraceRequestDto> & { requestId: string }): Promise<Trace> {
-    return this.call(this.topics.trace, query);
+  /** A whole chain (GET /v1/traces/{requestId}, eventlog.query.trace). */
+  trace(query: TraceQuery): Promise<Trace> {
+    return this.query('trace', query);
   }
 
-  /** eventlog.query.trace-node — a node and its descendants (GET /v1/traces/{requestId}/nodes/{nodeId}). */
-  traceNode(query: Request<TraceNodeRequestDto> & { requestId: string; nodeId: string }): Promise<Trace> {
-    return this.call(this.topics.traceNode, query);
+  /** A node and its descendants (GET /v1/traces/{requestId}/nodes/{nodeId}, eventlog.query.trace-node). */
+  traceNode(query: TraceNodeQuery): Promise<Trace> {
+    return this.query('traceNode', query);
   }
 
-  /** eventlog.query.dsl — the query DSL (POST /v1/query). */
-  query(query: Request<DslQueryDto>): Promise<DslReply> {
-    return this.call(this.topics.dsl, query);
+  /** The query DSL (POST /v1/query, eventlog.query.dsl); the client's tenant goes in from.tenant. */
+  dsl(query: DslQuery): Promise<DslReply> {
+    const tenant = query.from?.tenant ?? this.options.tenant;
+    return this.transport.query('dsl', tenant === undefined ? query : { ...query, from: { ...query.from, tenant } });
   }
 
-  /** eventlog.query.stats — counts and ingest lag (GET /v1/stats). */
-  stats(query: Request<StatsQueryDto> = {}): Promise<Stats> {
-    return this.call(this.topics.stats, query);
+  /** Counts and ingest lag (GET /v1/stats, eventlog.query.stats). */
+  stats(query: StatsQuery = {}): Promise<Stats> {
+    return this.query('stats', query);
   }
 
-  private async call<T>(topic: string, payload: object): Promise<T> {
-    try {
-      return await lastValueFrom(this.client.send<T>(topic, payload).pipe(timeout(this.timeoutMs)));
-    } catch (err) {
-      if (err instanceof TimeoutError) {
-        throw new EventLogError({ statusCode: 504, error: 'Gateway Timeout', message: `no reply on ${replyTopicOf(topic)} within ${this.timeoutMs} ms`, details: [] });
-      }
-      if (typeof err === 'object' && err !== null && typeof (err as ApiErrorBody).statusCode === 'number') throw new EventLogError(err as ApiErrorBody);
-      throw err;
-    }
+  /** Publishes one event (HTTP: POST /v1/events; Kafka: a record on the ingest topic keyed by stream). */
+  publish(event: PublishEvent): Promise<PublishResult> {
+    return this.transport.publish(this.outgoing(event));
+  }
+
+  /**
+   * Publishes one event and waits until it is persisted: the stored event, with its version and
+   * position. A rejection by ingest throws EventLogError 409 with the dead-letter code; no outcome
+   * within waitMs throws 504 (the event may still be persisted later: publishing it again with the
+   * same id cannot store it twice).
+   */
+  async publishAndWait(event: PublishEvent, options: PublishAndWaitOptions = {}): Promise<StoredEvent> {
+    const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+    const outcome = await this.transport.publishAndWait(this.outgoing(event), waitMs);
+    if (outcome.kind === 'persisted') return outcome.event;
+    const { id, topic, partition, offset } = outcome.result;
+    throw new EventLogError({
+      statusCode: 504,
+      error: 'Gateway Timeout',
+      message: `event ${id} (${topic}/${partition}@${offset}) was not persisted within ${waitMs} ms`,
+      details: [],
+      code: 'NOT_PERSISTED_IN_TIME',
+    });
+  }
+
+  /**
+   * Hands the events of the outbound topic to `handler`, in position order per partition, each once:
+   * redeliveries (position ≤ the partition's checkpoint) are passed over. The checkpoint is kept by
+   * the caller's functions or in a table of the caller's Postgres (then `context.tx` is the batch's
+   * transaction, committed with the checkpoint). Needs `kafka` options whichever transport reads.
+   */
+  async subscribe(handler: EventHandler, options: SubscribeOptions): Promise<Subscription> {
+    if (!this.options.kafka) throw new Error('EventLogClient: subscribe() reads the outbound topic and needs kafka.brokers');
+    const topic = this.options.kafka.outboundTopic ?? DEFAULT_TOPICS.outbound;
+    // A reference record carries no body: the event is read whole through the API, with the token.
+    const whole = async (ref: { tenant: string; stream: string; version: number }) => {
+      const read = await this.stream({ tenant: ref.tenant, stream: ref.stream, fromVersion: ref.version, limit: 1 });
+      return read.events[0];
+    };
+    const subscription = await outboundSubscription().OutboundSubscription.start(this.options.kafka, topic, handler, options, whole);
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  private query<T>(name: QueryName, request: object & { tenant?: string }): Promise<T> {
+    const tenant = request.tenant ?? this.options.tenant;
+    return this.transport.query(name, tenant === undefined ? request : { ...request, tenant });
+  }
+
+  /** An id, so the event can be followed on either transport, and the client's tenant when it names none. */
+  private outgoing(event: PublishEvent): OutgoingEvent {
+    const tenant = event.tenant ?? this.options.tenant;
+    return { ...event, id: event.id ?? randomUUID(), ...(tenant === undefined ? {} : { tenant }) };
   }
 }
