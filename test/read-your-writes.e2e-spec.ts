@@ -226,6 +226,16 @@ describe('read-your-writes: after=<topic>:<partition>:<offset> and minPosition o
     expect((await http('GET', `/v1/events/${e.id}`, { tenant: 'someone-else', after })).status).toBe(404);
   });
 
+  it('the OpenAPI document lists after and minPosition, and the 504, on the reads and not on publishing', async () => {
+    const doc = (await fx.get('/docs-json')).body;
+    const names = (op: any) => (op.parameters ?? []).map((p: { name: string }) => p.name);
+    for (const op of [doc.paths['/v1/events'].get, doc.paths['/v1/events/{id}'].get, doc.paths['/v1/query'].post, doc.paths['/v1/stats'].get]) {
+      expect(names(op)).toEqual(expect.arrayContaining(['after', 'minPosition']));
+      expect(op.responses['504']).toBeDefined();
+    }
+    expect(names(doc.paths['/v1/events'].post)).not.toContain('after');
+  });
+
   describe('bad values: 400 naming the field', () => {
     const ingest = () => fx.topics.ingest;
     const cases: [string, () => Record<string, unknown>, string][] = [
