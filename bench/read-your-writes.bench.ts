@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '@eventlog/kafka';
 import { Client } from 'pg';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase } from './lib/bench-database';
@@ -28,7 +29,7 @@ export const run: Scenario = async () => {
   const kafka = new Kafka({ clientId: 'bench-ryw', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: env.INGEST_TOPICS, numPartitions: PARTITIONS }] });
+  await ensureTopics(admin, [{ topic: env.INGEST_TOPICS, numPartitions: PARTITIONS }]);
   const ingest = await AppProcess.start('ingest', 'bench-ryw-ingest', { ...env, INGEST_RUNS_RELAY: 'false', TOPIC_PARTITIONS: String(PARTITIONS) });
   const query = await AppProcess.start('query', 'bench-ryw-query', { ...env, QUERY_GROUP_ID: `${topic}.query`, QUERY_TOPIC_PREFIX: `${topic}.`, TOPIC_PARTITIONS: String(PARTITIONS) });
   const db = new Client({ connectionString: url });
