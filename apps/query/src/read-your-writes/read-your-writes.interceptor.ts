@@ -5,7 +5,7 @@ import { AccessScope, EventlogConfig } from '@eventlog/config';
 import { REQUIRES_SCOPE, TENANT_IN } from '@eventlog/auth';
 import { ApiError, errorBody } from '../errors/api-error';
 import { DurabilityWaiter, Unmet } from './durability-waiter';
-import { AFTER, MIN_POSITION, takeReadConditions } from './read-conditions';
+import { AFTER, MIN_POSITION, ReadConditions, takeReadConditions } from './read-conditions';
 
 /**
  * Read-your-writes for every read, HTTP and request topics alike: a read (a handler marked
@@ -27,15 +27,18 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     if (config.INGEST_TOPIC_PATTERN) this.ingestPattern = new RegExp(config.INGEST_TOPIC_PATTERN);
   }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
     if (!this.isRead(context)) return next.handle();
     const holder = parametersOf(context);
     if (!holder) return next.handle();
     const conditions = takeReadConditions(holder, (topic) => this.isIngestTopic(topic));
     if (!conditions) return next.handle();
+    return this.waitUntilDurable(conditions).then(() => next.handle());
+  }
+
+  private async waitUntilDurable(conditions: ReadConditions): Promise<void> {
     const unmet = await this.waiter.waitUntilDurable(conditions, this.config.READ_WAIT_MS);
     if (unmet.after.length > 0 || unmet.minPosition !== undefined) throw this.timedOut(unmet);
-    return next.handle();
   }
 
   private isRead(context: ExecutionContext): boolean {
