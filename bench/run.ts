@@ -13,6 +13,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   // After query: it reads the dataset the query scenario loads.
   console: async () => (await import('./console.bench')).run,
   stalled: async () => (await import('./stalled.bench')).run,
+  ryw: async () => (await import('./read-your-writes.bench')).run,
 };
 
 async function main() {

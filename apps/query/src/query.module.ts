@@ -10,6 +10,7 @@ import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
 import { PublishModule } from './publish/publish.module';
+import { ReadYourWritesModule } from './read-your-writes/read-your-writes.module';
 import { StatsModule } from './stats/stats.module';
 import { StreamsModule } from './streams/streams.module';
 import { TracesModule } from './traces/traces.module';
@@ -38,6 +39,7 @@ export class QueryModule {
         TracesModule,
         DslModule,
         StatsModule,
+        ReadYourWritesModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

@@ -176,6 +176,13 @@ export class EventlogConfig {
   @Min(100)
   LIVE_SLOW_CLIENT_MS = 10000;
 
+  /** How long a read with after= or minPosition waits for ingest before answering 504. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30000)
+  READ_WAIT_MS = 5000;
+
   @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be a short client id' })
   KAFKA_CLIENT_ID = 'eventlog';
 

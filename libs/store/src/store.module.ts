@@ -1,11 +1,12 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EventStoreRepository } from './write/event-store.repository';
+import { IngestOffsetsRepository } from './write/ingest-offsets.repository';
 import { PG_POOL, pgPoolProvider } from './pg-pool.provider';
 
 @Module({
-  providers: [pgPoolProvider, EventStoreRepository],
-  exports: [PG_POOL, EventStoreRepository],
+  providers: [pgPoolProvider, EventStoreRepository, IngestOffsetsRepository],
+  exports: [PG_POOL, EventStoreRepository, IngestOffsetsRepository],
 })
 export class StoreModule implements OnApplicationShutdown {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

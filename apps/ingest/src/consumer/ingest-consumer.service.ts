@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventlogConfig } from '@eventlog/config';
 import { keyOf, partsOf } from '@eventlog/contracts';
 import { appTopics, ensureTopicsWith, KAFKA } from '@eventlog/kafka';
+import { IngestOffsetsRepository } from '@eventlog/store';
 import { BatchDecoder, DecodedBatch } from '../decoding/batch-decoder';
 import { KafkaRecord } from '../decoding/kafka-record';
 import { AppendService } from '../appending/append.service';
@@ -44,6 +45,7 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     private readonly decoder: BatchDecoder,
     private readonly append: AppendService,
     private readonly metrics: IngestMetrics,
+    private readonly durableOffsets: IngestOffsetsRepository,
   ) {}
 
   async onApplicationBootstrap() {
@@ -62,7 +64,12 @@ export class IngestConsumerService implements OnApplicationBootstrap, BeforeAppl
     });
     this.consumer = consumer;
     this.offsets = new DurableOffsets(
-      (offsets) => consumer.commitOffsets(offsets),
+      async (offsets) => {
+        // Postgres first, for readers waiting on these records (after=…): the group's offset is
+        // then never ahead of it, and a crash in between is made good by the redelivery.
+        await this.durableOffsets.record(offsets);
+        await consumer.commitOffsets(offsets);
+      },
       (err) => this.logger.warn(`offset commit failed, retried with the next: ${err.message}`),
       (topic, partition) => this.assigned.has(keyOf(topic, partition)),
     );

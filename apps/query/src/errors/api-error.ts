@@ -13,6 +13,7 @@ const REASONS: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export function errorBody(statusCode: number, message: string, details: ApiErrorDetail[] = [], extra: Partial<ApiErrorBody> = {}): ApiErrorBody {

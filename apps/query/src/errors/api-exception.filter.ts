@@ -15,7 +15,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     const body = toErrorBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception);
+    // A 504 is ingest not caught up with a read's after= or minPosition: the caller's to retry, not a fault here.
+    if (body.statusCode >= 500 && body.statusCode !== 504) this.logger.error(exception);
     if (host.getType() === 'rpc') return throwError(() => body);
     this.http.reply(host.switchToHttp().getResponse(), body, body.statusCode);
   }

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentReadYourWrites } from '../read-your-writes/read-your-writes.openapi';
 import { serveSwaggerUiAssets } from './swagger-ui-assets';
 
 /** GET /docs: the OpenAPI document of the HTTP API and the Swagger UI. */
@@ -9,13 +10,15 @@ export function serveOpenApi(app: INestApplication, adapter: FastifyAdapter): vo
   SwaggerModule.setup(
     'docs',
     app,
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('eventlog query API')
-        .setDescription('Contract section 4. The same queries answer on Kafka request/reply; see docs/query-api.md.')
-        .setVersion('1')
-        .build(),
+    documentReadYourWrites(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('eventlog query API')
+          .setDescription('Contract section 4. The same queries answer on Kafka request/reply; see docs/query-api.md.')
+          .setVersion('1')
+          .build(),
+      ),
     ),
   );
 }

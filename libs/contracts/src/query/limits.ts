@@ -27,6 +27,8 @@ export const QUERY_LIMITS = {
     maxStringValue: 4096,
   },
   maxBatch: 1000,
+  /** `after=` values one read may carry (one per partition written to is enough: the highest offset). */
+  maxAfter: 100,
   defaultWaitMs: 5000,
   maxWaitMs: 30_000,
 } as const;

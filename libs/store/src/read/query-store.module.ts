@@ -4,6 +4,7 @@ import { EventlogConfig } from '@eventlog/config';
 import { PG_POOL } from '../pg-pool.provider';
 import { AppendNotifications } from '../notifications/append-notifications';
 import { LiveFeedRepository } from './live-feed.repository';
+import { DurabilityRepository } from './durability.repository';
 import { StoreModule } from '../store.module';
 import { DslQueryRepository } from '../dsl/dsl-query.repository';
 import { EventQueryRepository } from './event-query.repository';
@@ -20,6 +21,7 @@ const repositories = [
   DslQueryRepository,
   StatsQueryRepository,
   LiveFeedRepository,
+  DurabilityRepository,
   AppendNotifications,
 ];
 

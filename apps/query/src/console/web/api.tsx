@@ -97,7 +97,32 @@ export function forgetToken() {
   changed();
 }
 
+/**
+ * Coordinates (`<topic>:<partition>:<offset>`) of events this console published that no read has
+ * yet come back with: every read carries them as `after=`, so the query app answers only once
+ * ingest has stored them and the new event shows at once. A read that succeeded with them proves
+ * them durable for every later read, so they are dropped then.
+ */
+const unreadWrites = new Set<string>();
+export const noteWritten = (coordinates: string) => void unreadWrites.add(coordinates);
+
+/** The reads of the API: GETs under /v1 (not the live feed, which follows anyway) and the DSL. */
+const isRead = (method: string, path: string) => (method === 'GET' && path.startsWith('/v1/') && !path.startsWith('/v1/events/live')) || (method === 'POST' && path.startsWith('/v1/query'));
+
+function withAfter(path: string, after: string[]): string {
+  if (after.length === 0) return path;
+  return path + (path.includes('?') ? '&' : '?') + after.map((a) => `after=${encodeURIComponent(a)}`).join('&');
+}
+
 export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const method = init.method ?? 'GET';
+  const after = isRead(method, path) ? [...unreadWrites] : [];
+  const answer = await send<T>(withAfter(path, after), init);
+  after.forEach((a) => unreadWrites.delete(a));
+  return answer;
+}
+
+async function send<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal }): Promise<T> {
   for (;;) {
     let res: Response;
     const method = init.method ?? 'GET';
@@ -146,6 +171,8 @@ function describe(status: number, body: { message?: string | string[] } | null):
       return 'Too many requests for this token; wait a minute and retry.';
     case 503:
       return `The API is unavailable: ${text ?? 'a dependency (Postgres or Kafka) is down'}.`;
+    case 504:
+      return `Ingest has not stored the published event yet (is ingest running?): ${text ?? 'timed out'}.`;
     default:
       return `The API answered ${status}${text ? `: ${text}` : ''}.`;
   }

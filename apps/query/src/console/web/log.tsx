@@ -4,6 +4,7 @@ import { api, qs, session, useLoad } from './api';
 import { Bucket, TimeChart, useWidth } from './charts';
 import { takeEarlyNow } from './early';
 import { LogTable, Page, pageKey, visited } from './log-table';
+import { PublishForm } from './publish';
 import { FILTERS, histogramBody, KNOWN_STATUSES, logHref, LogQuery, MAX_BARS, pagePath, parseTime, PRESET_LABELS, readLogQuery, windowOf } from './log-query';
 import { ErrorBox, fmtNum, navigate, Spinner, useRoute } from './ui';
 
@@ -28,6 +29,7 @@ export function LogPage() {
     <section aria-labelledby="log-title">
       <h1 id="log-title">Log</h1>
       <Filters q={q} set={set} refresh={() => setNow(Date.now())} />
+      <PublishForm onPublished={() => setNow(Date.now())} />
       <Histogram q={q} win={win} now={now} baseKey={baseKey} onSelect={(from, to) => set({ range: 'custom', from, to })} />
       <LogTable q={q} page={page} onPage={(cursor, n) => navigate(logHref({ ...q, cursor, page: n }))} set={set} win={win} />
     </section>
