@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
+import { NotifyModule } from './notify/notify.module';
 import { PublishModule } from './publish/publish.module';
 import { StatsModule } from './stats/stats.module';
 import { StreamsModule } from './streams/streams.module';
@@ -23,6 +24,9 @@ export class QueryModule {
   static register(config: EventlogConfig): DynamicModule {
     return {
       module: QueryModule,
+      // Global for the token registry: the live gateway names the access guard itself (global
+      // guards do not reach gateways), and the guard needs the registry in the gateway's module.
+      global: true,
       imports: [
         ConfigModule.forRoot(config),
         KafkaModule.forRoot('query'),
@@ -38,6 +42,7 @@ export class QueryModule {
         TracesModule,
         DslModule,
         StatsModule,
+        NotifyModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).
@@ -45,6 +50,7 @@ export class QueryModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: TokenThrottlerGuard },
       ],
+      exports: [TokenRegistry],
     };
   }
 }

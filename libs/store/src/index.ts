@@ -19,3 +19,4 @@ export * from './dsl/dsl-sql';
 export * from './dsl/dsl-query.repository';
 export * from './notifications/append-notifications';
 export * from './outbound/relay-session';
+export { MAX_BROADCAST_BYTES } from './notifications/appended-channel';
