@@ -223,6 +223,22 @@ describe('WebSocket /v1/ws and POST /v1/notify', () => {
     expect(client.of('event')[7].id).toBe('resume-2');
   });
 
+  it('a subscription asking for positions not yet written waits for them, and does not hold back the others', async () => {
+    // Alone on its instance, so that it is the one that sets where the shared reads start.
+    const gauge = async () => Number(/^eventlog_ws_connections (\d+)/m.exec(await (await fetch(`${second.url}/metrics`)).text())?.[1]);
+    clients.splice(0).forEach((c) => c.close());
+    await waitFor(gauge, (n) => n === 0, { what: 'no sockets left on the second instance' });
+    const ahead = await subscribe(second, { fromPosition: produced + 2 });
+    const now = await subscribe(second);
+    await produce([{ id: 'ahead-1', stream: 'order-1', type: 'OrderPaid' }, { id: 'ahead-2', stream: 'order-2', type: 'OrderPaid' }]);
+    await now.until(() => eventIds(now).length === 2, 'both new events');
+    await produce([{ id: 'ahead-3', stream: 'order-3', type: 'OrderPaid' }]);
+    await now.until(() => eventIds(now).length === 3, 'the third');
+    await ahead.until(() => eventIds(ahead).length === 1, 'the event after the position asked for');
+    expect(eventIds(now)).toEqual(['ahead-1', 'ahead-2', 'ahead-3']);
+    expect(eventIds(ahead)).toEqual(['ahead-3']);
+  });
+
   const badSubscribes: [string, unknown, string][] = [
     ['a null tenant', { tenant: null }, 'tenant'],
     ['an unknown field', { streem: 'x' }, 'streem'],

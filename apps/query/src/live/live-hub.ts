@@ -49,13 +49,15 @@ export class LiveHub implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
-   * Takes over a subscription that has read up to its position: true when that is at or past what
-   * has been handed out, so every later event reaches it from here; false when it must read on.
+   * Takes over a subscription that has read up to its position (`head`: the newest position its
+   * read saw): true when that is at or past what has been handed out, so every later event reaches
+   * it from here; false when it must read on.
    */
-  tryAttach(subscription: LiveSubscription): boolean {
+  tryAttach(subscription: LiveSubscription, head: number): boolean {
     if (subscription.position < this.position) return false;
-    // Nobody to keep up to date: start from this subscription's position instead of re-reading.
-    if (this.attached.size === 0 && !this.reading) this.position = subscription.position;
+    // Nobody to keep up to date: start where this subscription is instead of re-reading, but never
+    // past the head (a subscription may ask for positions not yet written).
+    if (this.attached.size === 0 && !this.reading) this.position = Math.max(this.position, Math.min(subscription.position, head));
     this.attached.add(subscription);
     // An append notified between its read and now would otherwise wait for the next one.
     this.wake();

@@ -82,7 +82,7 @@ export class LiveSubscription {
         }
         if (sent < page.events.length || page.events.length === PAGE) continue;
         this.position = page.seenTo;
-        if (this.hub.tryAttach(this)) return;
+        if (this.hub.tryAttach(this, page.head)) return;
       }
     } catch (err) {
       // Postgres away: say so; the client resumes with fromPosition once it is back.

@@ -30,6 +30,8 @@ export interface TailPage {
   events: TailEvent[];
   /** As LivePage.seenTo: every event up to this position has been returned. */
   seenTo: number;
+  /** The newest committed position when the page was read (seenTo may be past it: `after` was). */
+  head: number;
 }
 
 /** Whether an event (or a notification: no stream matches only a filter without one) passes a live filter, as readAfter's SQL decides. */
@@ -70,8 +72,8 @@ export class LiveFeedRepository {
    */
   async readJsonAfter(filter: LiveFilter | undefined, after: number, limit: number): Promise<TailPage> {
     const columns = `${STORED_EVENT_JSON} AS json, e.position, e.tenant, e.stream, e.type`;
-    const { rows, seenTo } = await this.pageAfter<{ json: string; position: string; tenant: string; stream: string; type: string }>(columns, filter, after, limit);
-    return { events: rows.map((r) => ({ ...r, position: Number(r.position) })), seenTo };
+    const { rows, seenTo, head } = await this.pageAfter<{ json: string; position: string; tenant: string; stream: string; type: string }>(columns, filter, after, limit);
+    return { events: rows.map((r) => ({ ...r, position: Number(r.position) })), seenTo, head };
   }
 
   private async pageAfter<R extends { position: string }>(columns: string, filter: LiveFilter | undefined, after: number, limit: number) {
@@ -94,6 +96,6 @@ export class LiveFeedRepository {
     const head = Number(rows[0].head);
     const found = rows.filter((r) => r.found);
     const seenTo = found.length < limit ? head : Number(found[found.length - 1].position);
-    return { rows: found as R[], seenTo: Math.max(seenTo, after) };
+    return { rows: found as R[], seenTo: Math.max(seenTo, after), head };
   }
 }
