@@ -14,6 +14,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   console: async () => (await import('./console.bench')).run,
   stalled: async () => (await import('./stalled.bench')).run,
   ryw: async () => (await import('./read-your-writes.bench')).run,
+  ws: async () => (await import('./ws.bench')).run,
 };
 
 async function main() {

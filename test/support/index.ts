@@ -4,3 +4,4 @@ export * from './env';
 export * from './app-process';
 export * from './wait-for';
 export * from './browser';
+export * from './ws-client';

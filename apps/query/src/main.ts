@@ -6,9 +6,11 @@ import { Logger } from 'nestjs-pino';
 import { exitOnConfigError, loadConfig } from '@eventlog/config';
 import { stringifyWithRaw } from '@eventlog/contracts';
 import { KAFKA } from '@eventlog/kafka';
+import { TokenRegistry } from '@eventlog/auth';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { createValidationPipe } from './validation/validation.pipe';
 import { createFastifyAdapter } from './http/fastify-adapter';
+import { LiveSocketAdapter } from './live/live-socket.adapter';
 import { serveOpenApi } from './http/open-api';
 import { queryKafkaTransport } from './kafka/kafka-transport';
 import { ensureQueryTopics } from './kafka/query-topics';
@@ -31,6 +33,8 @@ async function bootstrap() {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.getHttpAdapter()));
   app.useGlobalInterceptors(new QueryMetricsInterceptor());
+  // WebSockets (/v1/ws) on the same HTTP server and port.
+  app.useWebSocketAdapter(new LiveSocketAdapter(app, app.get(TokenRegistry)));
 
   await ensureQueryTopics(app.get<Kafka>(KAFKA), config);
   app.connectMicroservice({ strategy: queryKafkaTransport(config) }, { inheritAppConfig: true });

@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
+import { NotifyModule } from './notify/notify.module';
 import { PublishModule } from './publish/publish.module';
 import { ReadYourWritesModule } from './read-your-writes/read-your-writes.module';
 import { StatsModule } from './stats/stats.module';
@@ -24,6 +25,9 @@ export class QueryModule {
   static register(config: EventlogConfig): DynamicModule {
     return {
       module: QueryModule,
+      // Global for the token registry: the live gateway names the access guard itself (global
+      // guards do not reach gateways), and the guard needs the registry in the gateway's module.
+      global: true,
       imports: [
         ConfigModule.forRoot(config),
         KafkaModule.forRoot('query'),
@@ -40,6 +44,7 @@ export class QueryModule {
         DslModule,
         StatsModule,
         ReadYourWritesModule,
+        NotifyModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).
@@ -47,6 +52,7 @@ export class QueryModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: TokenThrottlerGuard },
       ],
+      exports: [TokenRegistry],
     };
   }
 }

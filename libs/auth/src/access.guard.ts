@@ -1,10 +1,12 @@
 import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
+import { WsException } from '@nestjs/websockets';
 import { IncomingHttpHeaders } from 'node:http';
 import { AccessScope } from '@eventlog/config';
 import { REQUIRES_SCOPE, TENANT_IN, TenantLocation } from './access.decorators';
 import { decideTenant, recordTenant } from './request-tenant';
+import { socketToken, tokenOf } from './request-token';
 import { Grant, TokenRegistry } from './token-registry';
 
 type Target = Record<string, unknown>;
@@ -34,13 +36,13 @@ export class AccessGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const location = this.reflector.get<TenantLocation | undefined>(TENANT_IN, context.getHandler());
     if (!location) return true; // health, metrics, docs
-    const rpc = context.getType() === 'rpc';
+    const type = context.getType();
     const fail = (status: 400 | 401 | 403, message: string, field?: string): never => {
       const body = errorBody(status, message, field ? [{ field, message }] : []);
-      throw rpc ? new RpcException(body) : new HttpException(body, status);
+      throw type === 'rpc' ? new RpcException(body) : type === 'ws' ? new WsException(body) : new HttpException(body, status);
     };
 
-    const { token, target } = rpc ? this.fromKafka(context) : this.fromHttp(context, location);
+    const { token, target } = type === 'rpc' ? this.fromKafka(context) : type === 'ws' ? this.fromSocket(context) : this.fromHttp(context, location);
     let grant: Grant | undefined;
     if (this.tokens.enabled) {
       const scope = this.reflector.get<AccessScope | undefined>(REQUIRES_SCOPE, context.getHandler()) ?? 'read';
@@ -65,9 +67,7 @@ export class AccessGuard implements CanActivate {
 
   private fromHttp(context: ExecutionContext, location: TenantLocation) {
     const req = context.switchToHttp().getRequest<{ headers: IncomingHttpHeaders; query: Target; body: unknown }>();
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const header = req.headers['x-auth-token'];
-    const token = (Array.isArray(header) ? header[0] : header) ?? bearer;
+    const token = tokenOf(req.headers);
     if (location === 'query') {
       // Express 5 exposes query through a getter; give this request its own copy to fill in.
       const query = { ...req.query };
@@ -75,6 +75,12 @@ export class AccessGuard implements CanActivate {
       return { token, target: query as unknown };
     }
     return { token, target: req.body };
+  }
+
+  /** A WebSocket message: the token its socket was upgraded with; the message's data names the tenant. */
+  private fromSocket(context: ExecutionContext) {
+    const ws = context.switchToWs();
+    return { token: socketToken(ws.getClient<object>()), target: ws.getData<unknown>() };
   }
 
   private fromKafka(context: ExecutionContext) {

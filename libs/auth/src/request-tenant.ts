@@ -31,11 +31,18 @@ const forbidden = (tenant: string): TenantDecision => ({
   message: `the token does not grant tenant ${tenant}`,
 });
 
-/** The decided tenant of each request: keyed by the HTTP request, or by the Kafka message's context. */
+/**
+ * The decided tenant of each request: keyed by the HTTP request, by the Kafka message's context, or
+ * by a WebSocket message's data (the guard refuses data that is not an object).
+ */
 const decided = new WeakMap<object, string>();
 
-const requestKey = (context: ExecutionContext): object =>
-  context.getType() === 'rpc' ? (context.switchToRpc().getContext() as object) : (context.switchToHttp().getRequest() as object);
+const requestKey = (context: ExecutionContext): object => {
+  const type = context.getType();
+  if (type === 'rpc') return context.switchToRpc().getContext() as object;
+  if (type === 'ws') return context.switchToWs().getData() as object;
+  return context.switchToHttp().getRequest() as object;
+};
 
 export function recordTenant(context: ExecutionContext, tenant: string): void {
   decided.set(requestKey(context), tenant);

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/throttler';
 import { IncomingHttpHeaders } from 'node:http';
 import { TENANT_IN } from './access.decorators';
+import { tokenOf } from './request-token';
 import { TokenRegistry } from './token-registry';
 
 /**
@@ -32,9 +33,7 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(req: { headers: IncomingHttpHeaders }): Promise<string> {
-    const header = req.headers['x-auth-token'];
-    const token = (Array.isArray(header) ? header[0] : header) ?? /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     // The access guard ran first, so the token is valid here.
-    return this.registry.authenticate(token)?.id ?? 'anonymous';
+    return this.registry.authenticate(tokenOf(req.headers))?.id ?? 'anonymous';
   }
 }

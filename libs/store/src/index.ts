@@ -24,3 +24,4 @@ export * from './notifications/append-notifications';
 export * from './outbound/relay-session';
 export * from './lease/advisory-lease';
 export * from './chains/stall-session';
+export { MAX_BROADCAST_BYTES } from './notifications/appended-channel';

@@ -11,3 +11,4 @@ export * from './time-window.dto';
 export * from './transforms';
 export * from './instant';
 export * from './invalid-query.error';
+export * from './notify.dto';

@@ -1,7 +1,9 @@
-// The log's table: rows newest first, keyset paging, and live rows from /v1/events/live.
+// The log's table: rows newest first, keyset paging, and live rows (and progress) from /v1/ws.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { ApiEvent, ApiError, authHeaders, qs, useLoad } from './api';
+import { ApiEvent, useLoad } from './api';
+import { followSocket } from './live-socket';
 import { logHref, LogQuery } from './log-query';
+import { LiveProgress, useProgress } from './progress';
 import { Badge, Empty, eventHref, ErrorBox, fmtNum, fmtTime, Link, navigate, Spinner, streamHref, traceHref } from './ui';
 
 export interface Page {
@@ -30,50 +32,12 @@ function matches(e: ApiEvent, q: LogQuery, win: { from?: number; to?: number }):
   return true;
 }
 
-/** Follows /v1/events/live (SSE over fetch, so the token travels as a header) until aborted. */
-async function followLive(q: LogQuery, onEvent: (e: ApiEvent) => void, onState: (s: string) => void, signal: AbortSignal) {
-  let lastId: string | undefined;
-  while (!signal.aborted) {
-    try {
-      const res = await fetch(`/v1/events/live${qs({ stream: q.filters.stream, streamPrefix: q.filters.streamPrefix, type: q.filters.type })}`, {
-        headers: { accept: 'text/event-stream', ...authHeaders(), ...(lastId ? { 'last-event-id': lastId } : {}) },
-        signal,
-      });
-      if (!res.ok || !res.body) throw new ApiError(res.status, `live feed answered ${res.status}`);
-      onState('connected');
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buf = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let cut: number;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          let data = '', id: string | undefined, kind = 'message';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('data:')) data += line.slice(5).trimStart();
-            else if (line.startsWith('id:')) id = line.slice(3).trim();
-            else if (line.startsWith('event:')) kind = line.slice(6).trim();
-          }
-          if (id) lastId = id;
-          if (kind === 'message' && data) onEvent(JSON.parse(data) as ApiEvent);
-        }
-      }
-    } catch (err) {
-      if (signal.aborted) return;
-      onState(`reconnecting (${(err as Error).message})`);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 export function LogTable({ q, page, onPage, set, win }: { q: LogQuery; page: ReturnType<typeof useLoad<Page>>; onPage: (cursor: string | undefined, n: number) => void; set: (p: Partial<LogQuery>) => void; win: { from?: number; to?: number } }) {
   const [live, setLive] = useState<ApiEvent[]>([]);
   const [paused, setPaused] = useState(false);
   const [held, setHeld] = useState<ApiEvent[]>([]);
   const [liveState, setLiveState] = useState('connecting');
+  const [progress, addProgress] = useProgress();
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const canLive = q.page === 1 && q.order === 'desc' && q.sort !== 'recordedAt';
@@ -85,14 +49,19 @@ export function LogTable({ q, page, onPage, set, win }: { q: LogQuery; page: Ret
     if (!q.live || !canLive) return;
     const ctl = new AbortController();
     setLiveState('connecting');
-    void followLive(
-      q,
-      (e) => {
-        if (!matches(e, q, win)) return;
-        if (pausedRef.current) setHeld((h) => [e, ...h]);
-        else setLive((l) => [e, ...l]);
+    followSocket(
+      { stream: q.filters.stream, streamPrefix: q.filters.streamPrefix, type: q.filters.type },
+      {
+        event: (e) => {
+          if (!matches(e, q, win)) return;
+          if (pausedRef.current) setHeld((h) => [e, ...h]);
+          else setLive((l) => [e, ...l]);
+        },
+        notification: (n) => {
+          if (!q.filters.requestId || n.requestId === q.filters.requestId) addProgress(n);
+        },
+        state: setLiveState,
       },
-      setLiveState,
       ctl.signal,
     );
     return () => ctl.abort();
@@ -156,6 +125,7 @@ export function LogTable({ q, page, onPage, set, win }: { q: LogQuery; page: Ret
           {!canLive && <span class="hint">live follows the first page, newest first</span>}
         </span>
       </div>
+      {q.live && canLive && <LiveProgress items={progress} />}
       {page.error ? (
         <ErrorBox error={page.error} what="Events" />
       ) : page.data && rows.length === 0 ? (

@@ -1,7 +1,10 @@
-// A request's chain: a collapsible node tree beside a waterfall on one time axis.
-import { useState } from 'preact/hooks';
+// A request's chain: a collapsible node tree beside a waterfall on one time axis, kept up to date
+// from /v1/ws: new events of the chain reload it, and running nodes show their progress.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiEvent, qs, useLoad } from './api';
+import { followSocket } from './live-socket';
 import { EventRows } from './log';
+import { LiveProgress, ProgressBar, useProgress } from './progress';
 import { Badge, ErrorBox, fmtDuration, fmtTime, navigate, Spinner, traceHref, useRoute } from './ui';
 
 export interface TraceNode {
@@ -35,6 +38,33 @@ export function TracePage({ requestId }: { requestId: string }) {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const trace = useLoad((signal) => api<Trace>(`/v1/traces/${encodeURIComponent(requestId)}${qs({})}`, { signal }), [requestId]);
   const t = trace.data;
+  const [progress, addProgress] = useProgress(50);
+  const [liveState, setLiveState] = useState('connecting');
+  const reloadSoon = useRef<ReturnType<typeof setTimeout>>();
+  const reload = useRef(trace.reload);
+  reload.current = trace.reload;
+  useEffect(() => {
+    const ctl = new AbortController();
+    followSocket(
+      {},
+      {
+        event: (e) => {
+          if (e.requestId !== requestId) return;
+          // A burst of the chain's events reloads it once.
+          clearTimeout(reloadSoon.current);
+          reloadSoon.current = setTimeout(() => reload.current(), 300);
+        },
+        notification: (n) => n.requestId === requestId && addProgress(n),
+        state: setLiveState,
+      },
+      ctl.signal,
+    );
+    return () => {
+      ctl.abort();
+      clearTimeout(reloadSoon.current);
+    };
+  }, [requestId]);
+  const progressOf = new Map(progress.filter((n) => n.nodeId).map((n) => [n.nodeId!, n]));
   const rows: { node: TraceNode; depth: number }[] = [];
   const walk = (n: TraceNode, depth: number) => {
     rows.push({ node: n, depth });
@@ -68,8 +98,10 @@ export function TracePage({ requestId }: { requestId: string }) {
             <span>Total duration <strong data-testid="trace-duration">{fmtDuration(t.durationMs)}</strong></span>
             <span>{t.eventCount} events in {countNodes(t.nodes)} nodes</span>
             <span class="muted">{fmtTime(t.startedAt)} → {fmtTime(t.endedAt)} UTC</span>
+            <span class={`live-state ${liveState}`} data-testid="live-state" title="new events and progress arrive over /v1/ws">live: {liveState}</span>
             {t.truncated && <span class="warn-text">only the first {t.events.length} events are shown</span>}
           </div>
+          <LiveProgress items={progress.filter((n) => !n.nodeId || !hasNode(t.nodes, n.nodeId))} />
           <div class="table-scroll">
             <table class="trace" aria-label="Chain nodes and their timing">
               <thead>
@@ -137,7 +169,14 @@ export function TracePage({ requestId }: { requestId: string }) {
                         </span>
                       </td>
                       <td>{latest?.type ?? ''}</td>
-                      <td><Badge status={n.status} /></td>
+                      <td>
+                        <Badge status={n.status} />
+                        {progressOf.has(n.nodeId) && (active || !n.status) && (
+                          <span class="trace-progress">
+                            <ProgressBar n={progressOf.get(n.nodeId)!} />
+                          </span>
+                        )}
+                      </td>
                       <td class="opt time">{fmtTime(n.startedAt).slice(11)}</td>
                       <td>{active ? <span class="muted" title="not finished: time since it started, up to the trace's last event">≥ {fmtDuration(Date.parse(t.endedAt) - Date.parse(n.startedAt))}</span> : fmtDuration(Date.parse(n.endedAt) - Date.parse(n.startedAt))}</td>
                       <td class="waterfall-col">
@@ -160,6 +199,7 @@ export function TracePage({ requestId }: { requestId: string }) {
   );
 }
 
+const hasNode = (nodes: TraceNode[], id: string): boolean => nodes.some((n) => n.nodeId === id || hasNode(n.children, id));
 const countNodes = (nodes: TraceNode[]): number => nodes.reduce((s, n) => s + 1 + countNodes(n.children), 0);
 
 function NodeDetail({ requestId, nodeId }: { requestId: string; nodeId: string }) {
