@@ -6,6 +6,7 @@ import { ConfigModule, EventlogConfig } from '@eventlog/config';
 import { KafkaModule } from '@eventlog/kafka';
 import { OpsModule } from '@eventlog/ops';
 import { ConsoleModule } from './console/console.module';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
@@ -38,6 +39,7 @@ export class QueryModule {
         TracesModule,
         DslModule,
         StatsModule,
+        DeadLettersModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

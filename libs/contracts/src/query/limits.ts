@@ -27,6 +27,9 @@ export const QUERY_LIMITS = {
     maxStringValue: 4096,
   },
   maxBatch: 1000,
+  /** Dead letters one bulk replay re-publishes. */
+  maxBulkReplay: 1000,
+  defaultBulkReplay: 100,
   defaultWaitMs: 5000,
   maxWaitMs: 30_000,
 } as const;

@@ -6,6 +6,7 @@ import { AppendNotifications } from '../notifications/append-notifications';
 import { LiveFeedRepository } from './live-feed.repository';
 import { StoreModule } from '../store.module';
 import { DslQueryRepository } from '../dsl/dsl-query.repository';
+import { DeadLetterRepository } from './dead-letter.repository';
 import { EventQueryRepository } from './event-query.repository';
 import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
@@ -19,6 +20,7 @@ const repositories = [
   StatsQueryRepository,
   LiveFeedRepository,
   AppendNotifications,
+  DeadLetterRepository,
 ];
 
 /** The read side of the store: one repository per kind of question (and the pool, for readers of its own). */
