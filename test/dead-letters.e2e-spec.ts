@@ -1,4 +1,12 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate run in the browser: they use the DOM's types.
+import fc from 'fast-check';
 import { Message } from 'kafkajs';
+import { RejectionCode } from '@eventlog/contracts';
+import { NewEvent } from '@eventlog/contracts';
+import { DEAD_LETTER_KEPT_BYTES, DeadLetterInput, EventStoreRepository, insertDeadLetters } from '@eventlog/store';
+import { Pool, PoolClient } from 'pg';
+import { axeViolations, launchChromium, screenshot, texts } from './support/browser';
 import { QueryFixture } from './support/query-fixture';
 import { waitFor } from './support/wait-for';
 
@@ -287,7 +295,141 @@ describe('dead letters in Postgres: list, stats, replay', () => {
     expect(JSON.stringify(r.body.details)).toContain(field);
   });
 
+  it('stores whatever a record holds, in one statement that nothing in it can make fail (property, real Postgres)', async () => {
+    // Any UTF-16 code units: NUL, lone surrogates, control characters.
+    const anyText = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 }).map((codes) => String.fromCharCode(...codes));
+    const bytes = fc.oneof(fc.constant(null), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.constant(Buffer.alloc(DEAD_LETTER_KEPT_BYTES + 1, 0xff)));
+    const letter = fc.record({
+      key: bytes,
+      value: bytes,
+      headers: fc.dictionary(anyText, fc.oneof(bytes, anyText, fc.array(fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)), { maxLength: 3 }))),
+      message: anyText,
+      tenant: fc.option(fc.string({ minLength: 1, maxLength: 64 }), { nil: undefined }),
+      offset: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String),
+    });
+    const client = await fx.db.pool.connect();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(letter, { minLength: 1, maxLength: 5 }), async (generated) => {
+          const inputs: DeadLetterInput[] = generated.map((g, i) => ({
+            record: { topic: 'property.topic', partition: i, offset: g.offset, key: g.key, value: g.value, headers: g.headers as never },
+            rejection: { code: RejectionCode.ValidationFailed, message: g.message },
+            tenant: g.tenant,
+          }));
+          await client.query('BEGIN');
+          try {
+            await insertDeadLetters(client, inputs);
+            // A redelivered batch finds its rows there.
+            await insertDeadLetters(client, inputs);
+            const { rows } = await client.query(`SELECT key, value, value_bytes FROM dead_letters WHERE source_topic = 'property.topic' ORDER BY source_partition`);
+            expect(rows).toHaveLength(inputs.length);
+            // Buffer.equals: jest's toEqual walks 64 KiB byte by byte.
+            const same = (stored: Buffer | null, sent: Buffer | null) => (sent === null ? stored === null : stored !== null && stored.equals(sent.subarray(0, DEAD_LETTER_KEPT_BYTES)));
+            rows.forEach((row, i) => {
+              expect(same(row.key, inputs[i].record.key)).toBe(true);
+              expect(same(row.value, inputs[i].record.value)).toBe(true);
+              expect(row.value_bytes).toBe(inputs[i].record.value?.length ?? null);
+            });
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      client.release();
+    }
+  }, 300_000);
+
+  it('adds no statement to a batch without rejections, and one to a batch with any number of them', async () => {
+    const statements: string[] = [];
+    const pool = new Pool({ connectionString: fx.db.url, max: 1 });
+    const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
+    // Every statement the repository sends on its client, by its first words.
+    (pool as unknown as { connect: () => Promise<PoolClient> }).connect = async () => {
+      const client = await connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : 'COPY';
+        statements.push(text.trim().split(/\s+/).slice(0, 2).join(' '));
+        return query(...args);
+      };
+      return client;
+    };
+    const store = new EventStoreRepository(pool);
+    const event = (id: string): NewEvent => ({
+      id, tenant: 'count', stream: `count-${id}`, type: 'T', data: {}, metadata: {}, source: null, status: null, message: null,
+      requestId: null, nodeId: id, parentNodeId: null, occurredAt: new Date(), expectedVersion: 'any', kafka: null,
+    });
+    const source = (offset: number) => ({ topic: 'count.topic', partition: 0, offset: String(offset), key: null, value: Buffer.from('x') });
+    const letter = (offset: number): DeadLetterInput => ({ record: source(offset), rejection: { code: RejectionCode.InvalidJson, message: 'm' } });
+    try {
+      await store.appendBatch([event('v1'), event('v2')], [source(1), source(2)]);
+      const valid = [...statements];
+      statements.length = 0;
+      // Two refused before, one refused by the transaction (expectedVersion), two appended.
+      const wrong = { ...event('v3'), stream: 'count-v1', expectedVersion: 7 } as NewEvent;
+      await store.appendBatch([event('v4'), wrong, event('v5')], [source(3), source(4), source(5)], [letter(6), letter(7)]);
+      expect(statements).toEqual([...valid.slice(0, -1), 'INSERT INTO', 'COMMIT']);
+      expect(valid.filter((s) => s.startsWith('INSERT INTO'))).toEqual([]);
+      expect(await fx.db.count(`SELECT count(*)::int AS n FROM dead_letters WHERE source_topic = 'count.topic'`)).toBe(3);
+      statements.length = 0;
+      await store.appendBatch([], [], [letter(8)]);
+      expect(statements).toEqual(['BEGIN', 'INSERT INTO', 'COMMIT']);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('answers 404 for a dead letter that does not exist', async () => {
     expect((await post('/v1/dead-letters/999999/replay?tenant=*', {})).status).toBe(404);
   });
+
+  it('console: lists dead letters with their reasons, filters by code, and replays a corrected one', async () => {
+    await produce({ key: 'ui-s', value: json({ id: 'ui-1', tenant: 'ui', stream: 'ui-s', type: 'UiChecked', data: 5 }) });
+    await waitFor(() => letters('tenant=ui'), (l) => l.length === 1, { timeoutMs: 60000, what: 'the ui dead letter' });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1360, height: 900 });
+      await page.evaluateOnNewDocument((token) => sessionStorage.setItem('eventlog.token', token), TOKENS.admin);
+      const idle = () => page.waitForFunction(() => !document.querySelector('.spinner'), { timeout: 15000 });
+
+      await page.goto(`${fx.query.url}/ui/dead-letters?tenant=*`, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('table.dead-letters tbody tr');
+      await idle();
+      const all = await letters();
+      expect(await page.$eval('[data-testid="dead-letters-total"]', (e) => e.textContent)).toBe(`${all.length} dead letters`);
+      expect(await page.$$eval('table.dead-letters tbody tr', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.id)))).toEqual(all.map((l) => l.id));
+      expect(await page.$eval('nav a[aria-current="page"]', (a) => a.textContent)).toBe('Dead letters');
+      const text = await page.evaluate(() => document.body.innerText);
+      expect(text).toContain('WRONG_EXPECTED_VERSION');
+      expect(text).toContain(`${fx.topics.ingest}/${at.malformed.partition}@${at.malformed.offset}`);
+      await screenshot(page, 'dead-letters');
+      const violations = await axeViolations(page);
+      if (violations.length) console.log(`axe on dead letters: ${violations.map((v) => `${v.id} (${v.impact}) ${v.nodes.length}x`).join('; ')}`);
+      expect(violations.filter((v) => v.impact === 'critical')).toEqual([]);
+
+      await page.select('select[name="code"]', 'TOO_LARGE');
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('code') === 'TOO_LARGE');
+      await page.waitForFunction(() => document.querySelectorAll('table.dead-letters tbody tr').length === 1, { timeout: 15000 });
+      expect(await texts(page, 'table.dead-letters tbody .badge')).toEqual(['TOO_LARGE']);
+
+      await page.goto(`${fx.query.url}/ui/dead-letters?tenant=ui`, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('table.dead-letters tbody tr');
+      await page.click('table.dead-letters tbody tr .replay summary');
+      await page.$eval('table.dead-letters tbody tr .replay textarea', (t) => {
+        const area = t as HTMLTextAreaElement;
+        area.value = JSON.stringify({ stream: 'ui-s', type: 'UiChecked', data: { n: 5 } });
+        area.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await page.evaluate(() => Array.from(document.querySelectorAll<HTMLButtonElement>('.replay button')).find((b) => b.textContent?.includes('with this value'))!.click());
+      await page.waitForSelector('[data-testid="replayed"]', { timeout: 15000 });
+      expect(await page.$eval('.ok-note', (e) => e.textContent)).toMatch(/^Replayed to partition \d+ at offset \d+\.$/);
+      await waitFor(() => eventsWhere(`tenant = 'ui' AND id = 'ui-1' AND data = '{"n": 5}'`, []), (n) => n === 1, { timeoutMs: 60000, what: 'ui-1 replayed' });
+      await screenshot(page, 'dead-letters-replayed');
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
 });

@@ -54,6 +54,17 @@ describe('GroupCommit', () => {
     expect(await aNext).toEqual(persisted(['a2'], 3));
   });
 
+  it('runs a transaction for a batch of dead letters only, and joins it with the others', async () => {
+    const calls: unknown[][] = [];
+    const store = { appendBatch: async (...args: unknown[]) => (calls.push(args), []) } as unknown as EventStoreRepository;
+    const group = new GroupCommit(store);
+    const letter = { record: recordsOf([event('r')])[0], rejection: { code: 'INVALID_JSON', message: 'm' } } as never;
+    await group.append([], [], [letter]);
+    expect(calls).toEqual([[[], [], [letter]]]);
+    await expect(group.append([], [], [])).resolves.toEqual([]);
+    expect(calls).toHaveLength(1);
+  });
+
   it('fails every caller of a transaction that fails, and goes on with the next', async () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);
