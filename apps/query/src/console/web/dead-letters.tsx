@@ -62,7 +62,7 @@ function ReplayControls({ letter, done }: { letter: DeadLetter; done: () => void
         <summary>Correct and replay</summary>
         <label>
           <span>Corrected value (JSON object)</span>
-          <textarea rows={5} cols={60} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} spellcheck={false} />
+          <textarea rows={5} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} spellcheck={false} />
         </label>
         <button type="button" disabled={busy} onClick={() => replay(draft)}>
           Replay with this value
@@ -113,7 +113,7 @@ export function DeadLettersPage() {
         </label>
       </form>
       <div class="table-bar">
-        <span data-testid="dead-letters-total">{list.data && `${fmtNum(list.data.totalCount)} dead letters`}</span>
+        <span data-testid="dead-letters-total">{list.data && `${fmtNum(list.data.totalCount)} dead letter${list.data.totalCount === 1 ? '' : 's'}`}</span>
         {list.loading && <Spinner />}
       </div>
       {list.error && <ErrorBox error={list.error} what="Dead letters" />}
@@ -139,12 +139,15 @@ export function DeadLettersPage() {
                   <td><span class="badge bad">{l.code}</span></td>
                   <td class="message">{l.message}</td>
                   <td>{l.tenant ?? <span class="muted">unknown</span>}</td>
-                  <td class="mono">{l.source.topic}/{l.source.partition}@{l.source.offset}</td>
+                  <td class="mono source">
+                    {l.source.topic}
+                    <div class="muted" data-testid="coordinates">partition {l.source.partition}, offset {l.source.offset}</div>
+                  </td>
                   <td class="message mono">
-                    {l.value === null ? <span class="muted">{l.valueBytes === null ? 'no value' : `${fmtNum(l.valueBytes)} bytes, not UTF-8`}</span> : l.value.slice(0, 200)}
+                    {l.value === null ? <span class="muted">{l.valueBytes === null ? 'no value' : `${fmtNum(l.valueBytes)} bytes, not UTF-8`}</span> : l.value.slice(0, 160)}
                     {l.truncated && <span class="muted"> (kept in part: {fmtNum(l.valueBytes)} bytes)</span>}
                   </td>
-                  <td>
+                  <td class="replay-cell">
                     {l.replay && (
                       <p class="muted" data-testid="replayed">
                         Replayed {l.replay.count}× · last {fmtTime(l.replay.replayedAt)}
