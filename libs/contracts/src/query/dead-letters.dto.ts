@@ -13,8 +13,8 @@ export const REJECTION_CODES = Object.values(RejectionCode);
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /**
- * The filters a dead-letter list and a bulk replay share. `from`/`to` bound when ingest received the
- * record (receivedAt), inclusive.
+ * The filters a dead-letter list and a bulk replay share. `from`/`to` (documented by WithTimeWindow
+ * for events) bound here when ingest received the record (receivedAt), inclusive.
  */
 function WithDeadLetterFilters<TBase extends Type<object>>(Base: TBase) {
   class DeadLetterFilters extends WithTimeWindow(Base) {
@@ -89,7 +89,7 @@ export class DeadLetterSource {
 
 export class DeadLetterHeader {
   @ApiProperty({ description: 'Name as text (invalid UTF-8 shows as U+FFFD)' }) name: string;
-  @ApiProperty({ type: String, nullable: true, description: 'Value as text when it is UTF-8 without control characters' }) value: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Value as text when its bytes are UTF-8' }) value: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Value, base64' }) valueBase64: string | null;
 }
 
@@ -106,9 +106,9 @@ export class DeadLetter {
   @ApiProperty({ enum: REJECTION_CODES }) code: RejectionCode;
   @ApiProperty() message: string;
   @ApiProperty({ type: DeadLetterSource }) source: DeadLetterSource;
-  @ApiProperty({ type: String, nullable: true, description: 'Key as text when it is UTF-8 without control characters' }) key: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Key as text when its bytes are UTF-8' }) key: string | null;
   @ApiProperty({ type: String, nullable: true }) keyBase64: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The first 64 KiB of the value as text, when UTF-8 without NUL' }) value: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The first 64 KiB of the value as text, when those bytes are UTF-8' }) value: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The first 64 KiB of the value, base64' }) valueBase64: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Size of the whole value as received' }) valueBytes: number | null;
   @ApiProperty({ description: 'Key, value or headers were longer than 64 KiB and are kept in part' }) truncated: boolean;

@@ -6,6 +6,7 @@ import { PG_POOL } from '../pg-pool.provider';
 import { SqlParams } from '../sql-params';
 import { DEAD_LETTER_KEPT_BYTES, StoredHeader } from '../write/dead-letter-rows';
 import { decodeCursor, encodeCursor } from './cursor';
+import { iso } from './event-row';
 
 export interface DeadLetterFilter {
   /** A tenant, or EVERY_TENANT. */
@@ -50,9 +51,9 @@ interface Row {
   replayed_to: DeadLetterSource | null;
 }
 
-const COLUMNS = `id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at, tenant, code, message,
+const COLUMNS = `id, ${iso('received_at')} AS received_at, tenant, code, message,
   source_topic, source_partition, source_offset, key, key_bytes, value, value_bytes, headers, header_bytes,
-  to_char(replayed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS replayed_at, replay_count, replayed_to`;
+  ${iso('replayed_at')} AS replayed_at, replay_count, replayed_to`;
 
 /** Rows a bulk replay can re-publish as they were: key, value and headers kept whole. */
 const COMPLETE = `coalesce(length(key), 0) = coalesce(key_bytes, 0) AND coalesce(length(value), 0) = coalesce(value_bytes, 0)
