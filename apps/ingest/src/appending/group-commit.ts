@@ -65,8 +65,8 @@ export class GroupCommit {
     this.running = false;
   }
 
+  /** One transaction for the callers' events and dead letters. */
   private appendGroup(group: Pending[]): Promise<AppendOutcome[]> {
-    if (group.length === 1) return this.store.appendBatch(group[0].events, group[0].records, group[0].letters);
     return this.store.appendBatch(
       group.flatMap((p) => p.events),
       group.flatMap((p) => p.records),
