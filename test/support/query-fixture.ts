@@ -31,7 +31,7 @@ export class QueryFixture {
     this.groupId = `${topics.group}.query.${uniqueSuffix()}`;
   }
 
-  static async start(label: string, queryEnv: Record<string, string> = {}): Promise<QueryFixture> {
+  static async start(label: string, queryEnv: Record<string, string> = {}, ingestEnv: Record<string, string> = {}): Promise<QueryFixture> {
     const fixture = new QueryFixture(label, testTopics(label));
     fixture.db = await TestDatabase.create(label);
     await fixture.kafka.connect();
@@ -40,7 +40,7 @@ export class QueryFixture {
       { topic: fixture.topics.dlq, partitions: 1 },
     ]);
     // One after the other: two processes creating topics at once can trip kafkajs's leader wait.
-    fixture.ingest = await AppProcess.start('ingest', `${label}-ingest`, appEnv(fixture.db, fixture.topics));
+    fixture.ingest = await AppProcess.start('ingest', `${label}-ingest`, appEnv(fixture.db, fixture.topics, ingestEnv));
     fixture.query = await AppProcess.start('query', `${label}-query`, fixture.queryEnv(queryEnv));
     return fixture;
   }

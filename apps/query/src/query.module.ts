@@ -6,6 +6,7 @@ import { ConfigModule, EventlogConfig } from '@eventlog/config';
 import { KafkaModule } from '@eventlog/kafka';
 import { OpsModule } from '@eventlog/ops';
 import { ConsoleModule } from './console/console.module';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
@@ -45,6 +46,7 @@ export class QueryModule {
         StatsModule,
         ReadYourWritesModule,
         NotifyModule,
+        DeadLettersModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

@@ -8,7 +8,8 @@ export type TenantDecision = { ok: true; tenant: string } | { ok: false; status:
  * The one function that decides which tenant a request reads or writes (contract 4): the tenant it
  * names, else the token's only tenant, else `default`. Anything named that is not a tenant's name
  * (null, a number, an array, an ill-formed string) is refused rather than taken as absent, and a
- * token reads only what it grants.
+ * token reads only what it grants. Naming EVERY_TENANT (`*`) is granted only by a token that
+ * grants every tenant, or on the open API; the routes that read every tenant take it so.
  */
 export function decideTenant(requested: unknown, field: string, grant: Grant | undefined): TenantDecision {
   if (requested === undefined) {

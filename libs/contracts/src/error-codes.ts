@@ -20,6 +20,13 @@ export const DLQ_HEADERS = {
   offset: 'x-source-offset',
 } as const;
 
+/**
+ * Header of a dead letter re-published by `POST /v1/dead-letters/{id}/replay`: `topic:partition:offset`
+ * of the record first rejected. A replayed record without an id takes the id derived from these
+ * coordinates, so replaying it again is a duplicate (docs/decisions/032).
+ */
+export const REPLAY_OF_HEADER = 'eventlog-replay-of';
+
 /** Headers of every outbound record (contract 3). */
 export const OUTBOUND_HEADERS = {
   position: 'eventlog-position',

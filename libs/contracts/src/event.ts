@@ -40,5 +40,12 @@ export interface NewEvent extends EventFields {
 
 export const DEFAULT_TENANT = 'default';
 
+/**
+ * A request whose decided tenant is this reads every tenant, where a route says so (the dead
+ * letters, which include records of no known tenant). decideTenant grants it only to a token
+ * granting `*`, or on the open API (docs/decisions/032).
+ */
+export const EVERY_TENANT = '*';
+
 /** Well-known statuses; any other short word is kept as given. */
 export const KNOWN_STATUSES = ['pending', 'waiting', 'running', 'success', 'fail', 'aborted', 'normal', 'abnormal'] as const;

@@ -8,6 +8,8 @@ import { KafkaRecord } from '../decoding/kafka-record';
 export interface DeadLetter {
   record: KafkaRecord;
   rejection: Rejection;
+  /** The tenant the record named, when it decoded far enough to name one. */
+  tenant?: string;
 }
 
 /** Header of a dead letter sent without the original value: that value's size in bytes. */

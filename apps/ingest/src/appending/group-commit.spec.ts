@@ -3,6 +3,7 @@ import { AppendOutcome, EventStoreRepository } from '@eventlog/store';
 import { GroupCommit } from './group-commit';
 
 const event = (id: string) => ({ id }) as NewEvent;
+const recordsOf = (events: NewEvent[]) => events.map((e) => ({ topic: 't', partition: 0, offset: e.id, key: null, value: null }));
 
 /** A store whose appendBatch calls are recorded and answered by hand. */
 function fakeStore() {
@@ -20,10 +21,10 @@ describe('GroupCommit', () => {
   it('appends batches that arrive during a transaction together in the next one, each caller getting its own outcomes', async () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);
-    const first = group.append([event('a1')]);
+    const first = group.append([event('a1')], recordsOf([event('a1')]));
     await tick();
-    const second = group.append([event('b1'), event('b2')]);
-    const third = group.append([event('c1')]);
+    const second = group.append([event('b1'), event('b2')], recordsOf([event('b1'), event('b2')]));
+    const third = group.append([event('c1')], recordsOf([event('c1')]));
     expect(calls.map((c) => c.ids)).toEqual([['a1']]);
 
     calls[0].resolve(persisted(['a1'], 1));
@@ -39,12 +40,12 @@ describe('GroupCommit', () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);
     // Partition A's next batch follows its first once that is durable, a few promise turns later.
-    const aNext = group.append([event('a1')]).then(async () => {
+    const aNext = group.append([event('a1')], recordsOf([event('a1')])).then(async () => {
       await Promise.resolve();
-      return group.append([event('a2')]);
+      return group.append([event('a2')], recordsOf([event('a2')]));
     });
     await tick();
-    void group.append([event('b1')]);
+    void group.append([event('b1')], recordsOf([event('b1')]));
     calls[0].resolve(persisted(['a1'], 1));
     await tick();
     await tick();
@@ -53,12 +54,23 @@ describe('GroupCommit', () => {
     expect(await aNext).toEqual(persisted(['a2'], 3));
   });
 
+  it('runs a transaction for a batch of dead letters only, and joins it with the others', async () => {
+    const calls: unknown[][] = [];
+    const store = { appendBatch: async (...args: unknown[]) => (calls.push(args), []) } as unknown as EventStoreRepository;
+    const group = new GroupCommit(store);
+    const letter = { record: recordsOf([event('r')])[0], rejection: { code: 'INVALID_JSON', message: 'm' } } as never;
+    await group.append([], [], [letter]);
+    expect(calls).toEqual([[[], [], [letter]]]);
+    await expect(group.append([], [], [])).resolves.toEqual([]);
+    expect(calls).toHaveLength(1);
+  });
+
   it('fails every caller of a transaction that fails, and goes on with the next', async () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);
-    const first = group.append([event('a')]);
+    const first = group.append([event('a')], recordsOf([event('a')]));
     await tick();
-    const second = group.append([event('b')]);
+    const second = group.append([event('b')], recordsOf([event('b')]));
     calls[0].reject(new Error('connection lost'));
     await expect(first).rejects.toThrow('connection lost');
     await tick();
@@ -69,10 +81,10 @@ describe('GroupCommit', () => {
   it('retries callers one by one when Postgres refuses a value, so only the caller that sent it fails', async () => {
     const { store, calls } = fakeStore();
     const group = new GroupCommit(store);
-    const blocker = group.append([event('x')]);
+    const blocker = group.append([event('x')], recordsOf([event('x')]));
     await tick();
-    const good = group.append([event('good')]);
-    const bad = group.append([event('bad')]);
+    const good = group.append([event('good')], recordsOf([event('good')]));
+    const bad = group.append([event('bad')], recordsOf([event('bad')]));
     calls[0].resolve(persisted(['x'], 1));
     await blocker;
     await tick();

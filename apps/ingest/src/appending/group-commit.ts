@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { setImmediate } from 'node:timers/promises';
 import { NewEvent } from '@eventlog/contracts';
-import { AppendOutcome, EventStoreRepository } from '@eventlog/store';
+import { AppendOutcome, DeadLetterInput, EventStoreRepository, SourceRecord } from '@eventlog/store';
 import { isDataError } from './data-error';
 
 interface Pending {
   events: NewEvent[];
+  /** Each event's source record, for the dead letter of an event the transaction rejects. */
+  records: SourceRecord[];
+  /** Records refused before appending, written as dead letters in the same transaction. */
+  letters: DeadLetterInput[];
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (err: unknown) => void;
 }
@@ -26,10 +30,11 @@ export class GroupCommit {
 
   constructor(private readonly store: EventStoreRepository) {}
 
-  append(events: NewEvent[]): Promise<AppendOutcome[]> {
-    if (events.length === 0) return Promise.resolve([]);
+  /** `records[i]` is the source record of `events[i]`. */
+  append(events: NewEvent[], records: SourceRecord[], letters: DeadLetterInput[] = []): Promise<AppendOutcome[]> {
+    if (events.length === 0 && letters.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ events, records, letters, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -45,7 +50,7 @@ export class GroupCommit {
       if (this.queue.length === 0) break;
       const group = this.takeGroup();
       try {
-        const outcomes = await this.store.appendBatch(group.flatMap((p) => p.events));
+        const outcomes = await this.appendGroup(group);
         let at = 0;
         for (const p of group) {
           p.resolve(outcomes.slice(at, at + p.events.length));
@@ -53,18 +58,28 @@ export class GroupCommit {
         }
       } catch (err) {
         // One caller's unstorable value must not fail the others: retry them one by one.
-        if (isDataError(err) && group.length > 1) await Promise.all(group.map((p) => this.store.appendBatch(p.events).then(p.resolve, p.reject)));
+        if (isDataError(err) && group.length > 1) await Promise.all(group.map((p) => this.appendGroup([p]).then(p.resolve, p.reject)));
         else group.forEach((p) => p.reject(err));
       }
     }
     this.running = false;
   }
 
+  /** One transaction for the callers' events and dead letters. */
+  private appendGroup(group: Pending[]): Promise<AppendOutcome[]> {
+    return this.store.appendBatch(
+      group.flatMap((p) => p.events),
+      group.flatMap((p) => p.records),
+      group.flatMap((p) => p.letters),
+    );
+  }
+
   private takeGroup(): Pending[] {
     let size = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || size + this.queue[count].events.length <= MAX_EVENTS_PER_TRANSACTION)) {
-      size += this.queue[count].events.length;
+    const sizeOf = (p: Pending) => p.events.length + p.letters.length;
+    while (count < this.queue.length && (count === 0 || size + sizeOf(this.queue[count]) <= MAX_EVENTS_PER_TRANSACTION)) {
+      size += sizeOf(this.queue[count]);
       count++;
     }
     return this.queue.splice(0, count);

@@ -12,7 +12,8 @@ const DECODE_SLICE = 50;
 /** One Kafka batch after decoding: the events to append, and the records already refused. */
 export interface DecodedBatch {
   accepted: { record: KafkaRecord; event: NewEvent }[];
-  letters: { record: KafkaRecord; rejection: Rejection }[];
+  /** Refused records, with the tenant each named when it decoded far enough to name one. */
+  letters: { record: KafkaRecord; rejection: Rejection; tenant?: string }[];
 }
 
 /**
@@ -47,7 +48,7 @@ export class BatchDecoder {
         prepareCopyText(decoded.event);
         batch.accepted.push({ record, event: decoded.event });
       } else {
-        batch.letters.push({ record, rejection: decoded.rejection });
+        batch.letters.push({ record, rejection: decoded.rejection, tenant: decoded.tenant });
       }
     }
     return batch;

@@ -205,3 +205,40 @@ describe('decodeRecord: stored exactly, or refused (issue 12)', () => {
     expect(ok(record({ id: 'x', type: 'T' }, { headers: { 'x-other': Buffer.from([0xff]) } })).id).toBe('x');
   });
 });
+
+describe('decodeRecord: what a dead letter keeps', () => {
+  const tenantOf = (r: KafkaRecord) => {
+    const d = decodeRecord(r, MAX);
+    if (d.ok) throw new Error('accepted');
+    return d.tenant;
+  };
+
+  it('names the tenant once the body is read: the one it names, default when it names none', () => {
+    expect(tenantOf(record({ id: 'x', tenant: 'acme', type: 'T', data: 'not an object' }))).toBe('acme');
+    expect(tenantOf(record({ id: 'x', type: 'T', data: 'not an object' }))).toBe('default');
+    expect(tenantOf(record({ id: 'x', tenant: 'acme', type: 'T', unknown: 1 }))).toBe('acme');
+  });
+
+  it('names none when the body cannot be read, or what it names is not a tenant', () => {
+    expect(tenantOf(record('{"tenant": "acme",'))).toBeUndefined();
+    expect(tenantOf(record(Buffer.from([0x7b, 0xff, 0x7d])))).toBeUndefined();
+    expect(tenantOf(record({ id: 'x', tenant: 5, type: 'T' }))).toBeUndefined();
+    expect(tenantOf(record({ id: 'x', tenant: 'a\u0001b', type: 'T' }))).toBeUndefined();
+    expect(tenantOf(record({ id: 'x', tenant: '', type: 'T' }))).toBeUndefined();
+  });
+});
+
+describe('decodeRecord: a replayed dead letter', () => {
+  const replayOf = (value: string) => ({ headers: { 'eventlog-replay-of': Buffer.from(value) } });
+
+  it('takes the id derived from the first record’s coordinates, not its own', () => {
+    expect(ok(record({ type: 'T' }, replayOf('ingest.a:3:17'))).id).toBe(derivedEventId('ingest.a', 3, '17'));
+    expect(ok(record({ type: 'T' }, { offset: '99', ...replayOf('ingest.a:3:17') })).id).toBe('kafka:ingest.a:3:17');
+  });
+
+  it('keeps an id it names, and ignores a header that is not topic:partition:offset', () => {
+    expect(ok(record({ id: 'given', type: 'T' }, replayOf('ingest.a:3:17'))).id).toBe('given');
+    expect(ok(record({ type: 'T' }, replayOf('ingest a:3:17'))).id).toBe(derivedEventId('orders', 2, '41'));
+    expect(ok(record({ type: 'T' }, replayOf('ingest.a:-3:17'))).id).toBe(derivedEventId('orders', 2, '41'));
+  });
+});

@@ -8,13 +8,16 @@ import {
   Rejection,
   RejectionCode,
   compileValidityCheck,
+  NO_CONTROL_CHARS,
   parseExactJson,
+  REPLAY_OF_HEADER,
   unknownEnvelopeFields,
 } from '@eventlog/contracts';
 import { binaryModeAttributes, isStructuredCloudEvent, mapCloudEvent, parseTraceparent } from './cloudevents';
 import { headerNotUtf8, headerText, KafkaRecord } from './kafka-record';
 
-type Refused = { ok: false; rejection: Rejection };
+/** `tenant`: the tenant the record names, once it decoded far enough to name one. */
+type Refused = { ok: false; rejection: Rejection; tenant?: string };
 export type Decoded = { ok: true; event: NewEvent } | Refused;
 
 const reject = (code: RejectionCode, message: string): Refused => ({ ok: false, rejection: { code, message } });
@@ -29,6 +32,24 @@ export function derivedEventId(topic: string, partition: number, offset: string)
   const readable = `kafka:${topic}:${partition}:${offset}`;
   if (readable.length <= 128) return readable;
   return `kafka:${createHash('sha256').update(`${topic}\u0000${partition}\u0000${offset}`).digest('hex')}`;
+}
+
+/**
+ * A replayed dead letter (header REPLAY_OF_HEADER = `topic:partition:offset` of the record first
+ * rejected) takes the id that record would have had, not one from its own coordinates: however
+ * often it is replayed, it lands once (docs/decisions/032).
+ */
+function replayedFrom(record: KafkaRecord): { topic: string; partition: number; offset: string } | undefined {
+  const m = /^([A-Za-z0-9._-]{1,249}):(\d{1,10}):(\d{1,19})$/.exec(headerText(record.headers, REPLAY_OF_HEADER) ?? '');
+  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3] } : undefined;
+}
+
+/** The tenant a body names (`default` when it names none); undefined when what it names is not a tenant. */
+function tenantNamed(body: Record<string, unknown>): string | undefined {
+  const tenant = body.tenant;
+  if (tenant === undefined) return DEFAULT_TENANT;
+  const ok = typeof tenant === 'string' && tenant.length >= 1 && tenant.length <= 64 && NO_CONTROL_CHARS.test(tenant) && tenant.isWellFormed();
+  return ok ? tenant : undefined;
 }
 
 export function describeErrors(errors: ValidationError[], parent = ''): string[] {
@@ -86,10 +107,11 @@ export function decodeRecord(record: KafkaRecord, maxDataBytes: number): Decoded
   const value = record.value ?? Buffer.alloc(0);
   const read = readBody(record, value, maxDataBytes);
   if (!read.ok) return read;
+  const tenant = tenantNamed(read.body);
   const filled = withDefaults(read.body, record);
-  if (!filled.ok) return filled;
+  if (!filled.ok) return { ...filled, tenant };
   const valid = validEnvelope(filled.fields, value, read.binary !== undefined, maxDataBytes);
-  if (!valid.ok) return valid;
+  if (!valid.ok) return { ...valid, tenant };
   return { ok: true, event: toNewEvent(valid.envelope, record) };
 }
 
@@ -122,7 +144,10 @@ function withDefaults(body: Record<string, unknown>, record: KafkaRecord): { ok:
   const trace = parseTraceparent(headerText(record.headers, 'traceparent'));
   const filled: Record<string, unknown> = { ...body };
   // Only a field left out takes its default; a null is validated, and refused, as given.
-  if (filled.id === undefined) filled.id = derivedEventId(record.topic, record.partition, record.offset);
+  if (filled.id === undefined) {
+    const origin = replayedFrom(record) ?? record;
+    filled.id = derivedEventId(origin.topic, origin.partition, origin.offset);
+  }
   if (filled.stream === undefined && record.key) {
     if (!isUtf8(record.key)) return reject(RejectionCode.ValidationFailed, 'stream: the record key it falls back to is not valid UTF-8');
     filled.stream = record.key.toString('utf8');

@@ -1,4 +1,5 @@
 export * from './common.dto';
+export * from './dead-letters.dto';
 export * from './dsl.dto';
 export * from './events.dto';
 export * from './limits';

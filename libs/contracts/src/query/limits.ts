@@ -29,6 +29,9 @@ export const QUERY_LIMITS = {
   maxBatch: 1000,
   /** `after=` values one read may carry (one per partition written to is enough: the highest offset). */
   maxAfter: 100,
+  /** Dead letters one bulk replay re-publishes. */
+  maxBulkReplay: 1000,
+  defaultBulkReplay: 100,
   defaultWaitMs: 5000,
   maxWaitMs: 30_000,
 } as const;

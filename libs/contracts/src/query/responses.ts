@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { KafkaCoordinates, StoredEvent } from '../event';
+import { DeadLetterCounts } from './dead-letters.dto';
 
 /*
  * What the query API answers, over HTTP and as Kafka reply values. Classes so that /docs can describe
@@ -149,6 +150,8 @@ export class Stats {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) firstOccurredAt: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastOccurredAt: string | null;
   @ApiProperty({ type: IngestLag }) ingestLag: IngestLag;
+  @ApiProperty({ type: DeadLetterCounts, description: 'The tenant’s dead letters (every one with tenant=*), received within from/to; stream is not a filter of these' })
+  deadLetters: DeadLetterCounts;
 }
 
 export class PublishResult {

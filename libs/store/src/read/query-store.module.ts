@@ -7,6 +7,7 @@ import { LiveFeedRepository } from './live-feed.repository';
 import { DurabilityRepository } from './durability.repository';
 import { StoreModule } from '../store.module';
 import { DslQueryRepository } from '../dsl/dsl-query.repository';
+import { DeadLetterRepository } from './dead-letter.repository';
 import { EventQueryRepository } from './event-query.repository';
 import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
@@ -23,6 +24,7 @@ const repositories = [
   LiveFeedRepository,
   DurabilityRepository,
   AppendNotifications,
+  DeadLetterRepository,
 ];
 
 /** The read side of the store: one repository per kind of question (and the pool, for readers of its own). */

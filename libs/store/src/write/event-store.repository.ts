@@ -3,9 +3,9 @@ import { Pool, PoolClient } from 'pg';
 import { NewEvent, keyOf } from '@eventlog/contracts';
 import { AppendOutcome, planAppend } from './append-plan';
 import { copyRows } from './copy-rows';
+import { DeadLetterInput, insertDeadLetters, SourceRecord } from './dead-letter-rows';
 import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { PG_POOL } from '../pg-pool.provider';
-
 
 /** The write side of the log: one transaction and a handful of set-based statements per batch. */
 @Injectable()
@@ -16,9 +16,13 @@ export class EventStoreRepository {
    * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
    * and commit in position order; then drops duplicates, checks expected versions, moves the stream
    * heads and writes the rows with COPY. Returns one outcome per event, in input order.
+   *
+   * The batch's dead letters are written in the same transaction, in one statement: `letters`
+   * (refused before this), and, when `records` gives each event's source record, the events this
+   * transaction rejects. A batch of dead letters only does not take the position lock.
    */
-  async appendBatch(events: NewEvent[]): Promise<AppendOutcome[]> {
-    if (events.length === 0) return [];
+  async appendBatch(events: NewEvent[], records: SourceRecord[] = [], letters: DeadLetterInput[] = []): Promise<AppendOutcome[]> {
+    if (events.length === 0 && letters.length === 0) return [];
     const client = await this.pool.connect();
     // A connection lost mid-transaction also emits 'error' on the client; the failing query
     // rejects as well, so this listener only keeps the process alive.
@@ -26,7 +30,14 @@ export class EventStoreRepository {
     client.on('error', ignore);
     let broken: Error | undefined;
     try {
-      const outcomes = await this.appendInTransaction(client, events);
+      let outcomes: AppendOutcome[] = [];
+      if (events.length > 0) outcomes = await this.appendInTransaction(client, events);
+      else await client.query('BEGIN');
+      const all = [...letters];
+      outcomes.forEach((o, i) => {
+        if (o.kind === 'rejected' && records[i]) all.push({ record: records[i], rejection: o.rejection, tenant: events[i].tenant });
+      });
+      await insertDeadLetters(client, all);
       await client.query('COMMIT');
       return outcomes;
     } catch (err) {

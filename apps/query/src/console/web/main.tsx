@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { forgetToken, session, setTenant, submitToken, useSession } from './api';
+import { DeadLettersPage } from './dead-letters';
 import { EventPage } from './event';
 import { ExplorePage } from './explore';
 import { LogPage } from './log';
@@ -16,6 +17,7 @@ const NAV: [string, string][] = [
   ['/ui/overview', 'Overview'],
   ['/ui/streams', 'Streams'],
   ['/ui/explore', 'Explore'],
+  ['/ui/dead-letters', 'Dead letters'],
 ];
 
 function page(path: string) {
@@ -27,6 +29,7 @@ function page(path: string) {
   if ((v = m(/^\/ui\/streams\/(.+)$/))) return <StreamPage stream={dec(v)} key={v} />;
   if (path === '/ui/streams') return <StreamsPage />;
   if (path === '/ui/explore') return <ExplorePage />;
+  if (path === '/ui/dead-letters') return <DeadLettersPage />;
   if (path === '/ui/overview') return <OverviewPage />;
   if (path === '/ui' || path === '/ui/') return <LogPage />;
   return (
@@ -39,7 +42,7 @@ function page(path: string) {
   );
 }
 
-const TITLES: [RegExp, string][] = [[/^\/ui\/events\//, 'Event'], [/^\/ui\/traces\//, 'Trace'], [/^\/ui\/streams\/./, 'Stream'], [/^\/ui\/streams/, 'Streams'], [/^\/ui\/explore/, 'Explore'], [/^\/ui\/overview/, 'Overview']];
+const TITLES: [RegExp, string][] = [[/^\/ui\/events\//, 'Event'], [/^\/ui\/traces\//, 'Trace'], [/^\/ui\/streams\/./, 'Stream'], [/^\/ui\/streams/, 'Streams'], [/^\/ui\/explore/, 'Explore'], [/^\/ui\/overview/, 'Overview'], [/^\/ui\/dead-letters/, 'Dead letters']];
 
 function TenantSelector() {
   const s = useSession();

@@ -1,0 +1,141 @@
+import { Type } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min } from 'class-validator';
+import { RejectionCode } from '../error-codes';
+import { Omittable } from '../omittable';
+import { PagingQueryDto, TenantQueryDto } from './common.dto';
+import { QUERY_LIMITS } from './limits';
+import { WithTimeWindow } from './time-window.dto';
+import { ToBool, ToInt } from './transforms';
+
+export const REJECTION_CODES = Object.values(RejectionCode);
+/** Kafka's rule for topic names. */
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * The filters a dead-letter list and a bulk replay share. `from`/`to` (documented by WithTimeWindow
+ * for events) bound here when ingest received the record (receivedAt), inclusive.
+ */
+function WithDeadLetterFilters<TBase extends Type<object>>(Base: TBase) {
+  class DeadLetterFilters extends WithTimeWindow(Base) {
+    @ApiPropertyOptional({ enum: REJECTION_CODES })
+    @Omittable()
+    @IsIn(REJECTION_CODES, { message: `code must be one of ${REJECTION_CODES.join(', ')}` })
+    code?: RejectionCode;
+
+    @ApiPropertyOptional({ description: 'Source topic' })
+    @Omittable()
+    @IsString()
+    @Matches(TOPIC_NAME, { message: 'topic must be a Kafka topic name (1-249 characters of [A-Za-z0-9._-])' })
+    topic?: string;
+
+    @ApiPropertyOptional({ description: 'Source partition', minimum: 0 })
+    @Omittable()
+    @ToInt()
+    @IsInt()
+    @Min(0)
+    @Max(2_147_483_647)
+    partition?: number;
+  }
+  return DeadLetterFilters;
+}
+
+/** `GET /v1/dead-letters`: newest first. `tenant=*` lists every tenant's, and those of no known tenant. */
+export class ListDeadLettersQueryDto extends WithDeadLetterFilters(PagingQueryDto) {
+  @ApiPropertyOptional({ description: 'true: only replayed ones; false: only those not replayed yet' })
+  @Omittable()
+  @ToBool()
+  @IsBoolean()
+  replayed?: boolean;
+}
+
+/** `POST /v1/dead-letters/replay`: replays, oldest first, up to `limit` not yet replayed that match. */
+export class BulkReplayDto extends WithDeadLetterFilters(TenantQueryDto) {
+  @ApiPropertyOptional({ minimum: 1, maximum: QUERY_LIMITS.maxBulkReplay, default: QUERY_LIMITS.defaultBulkReplay })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(QUERY_LIMITS.maxBulkReplay)
+  limit?: number;
+}
+
+export class DeadLetterIdParamDto {
+  @ApiProperty()
+  @ToInt()
+  @IsInt({ message: 'id must be a dead letter id (a positive integer)' })
+  @Min(1, { message: 'id must be a dead letter id (a positive integer)' })
+  @Max(Number.MAX_SAFE_INTEGER)
+  id: number;
+}
+
+/** `POST /v1/dead-letters/{id}/replay`. */
+export class ReplayDeadLetterDto {
+  @ApiPropertyOptional({
+    type: Object,
+    description:
+      'The corrected record value, a JSON object: the envelope (or structured CloudEvent), or for a binary-mode ' +
+      'CloudEvent its data. Without it the original bytes are re-published.',
+  })
+  @Omittable()
+  @IsObject({ message: 'value must be a JSON object' })
+  value?: Record<string, unknown>;
+}
+
+export class DeadLetterSource {
+  @ApiProperty() topic: string;
+  @ApiProperty() partition: number;
+  @ApiProperty({ description: 'Offset, as a decimal string (may exceed 2^53)' }) offset: string;
+}
+
+export class DeadLetterHeader {
+  @ApiProperty({ description: 'Name as text (invalid UTF-8 shows as U+FFFD)' }) name: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Value as text when its bytes are UTF-8' }) value: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Value, base64' }) valueBase64: string | null;
+}
+
+export class DeadLetterReplay {
+  @ApiProperty({ format: 'date-time' }) replayedAt: string;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: DeadLetterSource, description: 'Where the last replay was produced' }) to: DeadLetterSource;
+}
+
+export class DeadLetter {
+  @ApiProperty() id: number;
+  @ApiProperty({ format: 'date-time' }) receivedAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null: the record did not decode far enough to name one' }) tenant: string | null;
+  @ApiProperty({ enum: REJECTION_CODES }) code: RejectionCode;
+  @ApiProperty() message: string;
+  @ApiProperty({ type: DeadLetterSource }) source: DeadLetterSource;
+  @ApiProperty({ type: String, nullable: true, description: 'Key as text when its bytes are UTF-8' }) key: string | null;
+  @ApiProperty({ type: String, nullable: true }) keyBase64: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The first 64 KiB of the value as text, when those bytes are UTF-8' }) value: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The first 64 KiB of the value, base64' }) valueBase64: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Size of the whole value as received' }) valueBytes: number | null;
+  @ApiProperty({ description: 'Key, value or headers were longer than 64 KiB and are kept in part' }) truncated: boolean;
+  @ApiProperty({ type: [DeadLetterHeader] }) headers: DeadLetterHeader[];
+  @ApiProperty({ type: DeadLetterReplay, nullable: true }) replay: DeadLetterReplay | null;
+}
+
+export class DeadLetterPage {
+  @ApiProperty() totalCount: number;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: [DeadLetter] }) deadLetters: DeadLetter[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+export class ReplayResult {
+  @ApiProperty() id: number;
+  @ApiProperty({ type: DeadLetterSource, description: 'Where the replay was produced' }) to: DeadLetterSource;
+}
+
+export class BulkReplayResult {
+  @ApiProperty({ type: [ReplayResult] }) replayed: ReplayResult[];
+  @ApiProperty({ description: 'Matching, not replayed, and kept whole: what another call would replay' }) remaining: number;
+  @ApiProperty({ description: 'Matching but kept in part (over 64 KiB): replay each with a corrected value' }) truncated: number;
+}
+
+export class DeadLetterCounts {
+  @ApiProperty() total: number;
+  @ApiProperty({ description: 'Not replayed yet' }) pending: number;
+  @ApiProperty({ type: Object, description: 'Count per rejection code' }) byCode: Record<string, number>;
+}
