@@ -8,6 +8,7 @@ import { OpsModule } from '@eventlog/ops';
 import { ConsoleModule } from './console/console.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
+import { GraphqlModule } from './graphql/graphql.module';
 import { LiveModule } from './live/live.module';
 import { PublishModule } from './publish/publish.module';
 import { StatsModule } from './stats/stats.module';
@@ -38,6 +39,8 @@ export class QueryModule {
         TracesModule,
         DslModule,
         StatsModule,
+        // POST /graphql: the resolvers above, as one more transport.
+        GraphqlModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

@@ -31,11 +31,36 @@ const forbidden = (tenant: string): TenantDecision => ({
   message: `the token does not grant tenant ${tenant}`,
 });
 
-/** The decided tenant of each request: keyed by the HTTP request, or by the Kafka message's context. */
+/**
+ * The decided tenant of each request: keyed by the HTTP request, by the Kafka message's context, or
+ * by one field of a GraphQL query (each field names its own tenant).
+ */
 const decided = new WeakMap<object, string>();
 
-const requestKey = (context: ExecutionContext): object =>
-  context.getType() === 'rpc' ? (context.switchToRpc().getContext() as object) : (context.switchToHttp().getRequest() as object);
+const requestKey = (context: ExecutionContext): object => {
+  const transport = context.getType<'http' | 'rpc' | 'graphql'>();
+  if (transport === 'rpc') return context.switchToRpc().getContext() as object;
+  if (transport === 'graphql') return graphqlFieldKey(context);
+  return context.switchToHttp().getRequest() as object;
+};
+
+type ResponsePath = { prev: ResponsePath | undefined; key: string | number };
+const graphqlFields = new WeakMap<object, Map<string, object>>();
+
+/**
+ * One key per field of one GraphQL request: its response path (the field's name or alias) inside
+ * the request's context object, which lives exactly as long as the request.
+ */
+function graphqlFieldKey(context: ExecutionContext): object {
+  const [, , graphqlContext, info] = context.getArgs<[unknown, unknown, object, { path: ResponsePath }]>();
+  let path = '';
+  for (let at: ResponsePath | undefined = info.path; at; at = at.prev) path = path ? `${at.key}.${path}` : String(at.key);
+  let fields = graphqlFields.get(graphqlContext);
+  if (!fields) graphqlFields.set(graphqlContext, (fields = new Map()));
+  let key = fields.get(path);
+  if (!key) fields.set(path, (key = {}));
+  return key;
+}
 
 export function recordTenant(context: ExecutionContext, tenant: string): void {
   decided.set(requestKey(context), tenant);
