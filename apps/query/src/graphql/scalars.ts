@@ -23,7 +23,7 @@ function jsonOf(ast: ValueNode, variables: Record<string, unknown> | undefined):
     case Kind.FLOAT: {
       const number = Number(ast.value);
       if (!Number.isFinite(number) || (ast.kind === Kind.INT && !Number.isSafeInteger(number))) {
-        throw new GraphQLError(`JSON number ${ast.value} is not exact as a 64-bit float; send it as a string`);
+        throw new GraphQLError(`JSON number ${ast.value} is not exact as a 64-bit float; send it as a string`, { nodes: ast });
       }
       return number;
     }
@@ -52,7 +52,7 @@ export const SafeIntScalar = new GraphQLScalarType({
   },
   parseLiteral: (ast) => {
     const number = ast.kind === Kind.INT ? Number(ast.value) : NaN;
-    if (!Number.isSafeInteger(number)) throw new GraphQLError('SafeInt must be an integer of at most 53 bits');
+    if (!Number.isSafeInteger(number)) throw new GraphQLError('SafeInt must be an integer of at most 53 bits', { nodes: ast });
     return number;
   },
 });
