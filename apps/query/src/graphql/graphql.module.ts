@@ -22,6 +22,7 @@ import { GRAPHQL_LIMITS, queryLimitErrors } from './query-limits';
         autoSchemaFile: true,
         sortSchema: true,
         graphiql: config.NODE_ENV === 'development',
+        jit: 1,
         graphql: { parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens } },
         hooks: {
           preValidation: [
