@@ -223,6 +223,14 @@ describe('GraphQL at /graphql', () => {
     });
   });
 
+  it('times each field in the query latency metric, by its GraphQL name and status', async () => {
+    await graphql('{ stats(tenant: "acme") { totalCount } }');
+    await graphql('{ event(id: "a b") { id } }');
+    const metrics = await (await fetch(`${fx.query.url}/metrics`)).text();
+    expect(metrics).toMatch(/eventlog_query_duration_seconds_count\{transport="graphql",route="Query.stats",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/eventlog_query_duration_seconds_count\{transport="graphql",route="Query.event",status="400"\} [1-9]/);
+  });
+
   describe('refuses hostile documents with GraphQL errors, running nothing', () => {
     /** A reply that refused the document (400) or the one field (200, data.field null), never a 500. */
     const refusal = (reply: GraphqlReply, field?: string) => {
