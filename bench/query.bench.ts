@@ -12,7 +12,7 @@ import { quantile, Scenario } from './lib/scenario';
  * when it already holds them), the real query app runs as a process, and 16 concurrent HTTP clients
  * measure each query. BENCH_QUERY_EVENTS scales the log down for a quick run.
  */
-const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 5_000_000);
+export const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 5_000_000);
 const STREAMS = Math.max(100, Math.round(EVENTS / 100));
 const DATABASE = `eventlog_bench_query_${EVENTS}`;
 const CONCURRENCY = 16;
@@ -43,7 +43,8 @@ async function alreadyLoaded(url: string): Promise<boolean> {
   return false;
 }
 
-async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
+/** The bench's database, loaded unless an earlier run did (the graphql scenario reads it too). */
+export async function loadedDatabase(): Promise<{ url: string; notes: string[] }> {
   const url = databaseUrl(DATABASE);
   if (await alreadyLoaded(url)) return { url, notes: [`reused ${DATABASE} (${EVENTS} events already loaded)`] };
   const started = Date.now();

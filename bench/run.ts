@@ -15,6 +15,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   stalled: async () => (await import('./stalled.bench')).run,
   ryw: async () => (await import('./read-your-writes.bench')).run,
   ws: async () => (await import('./ws.bench')).run,
+  graphql: async () => (await import('./graphql.bench')).run,
 };
 
 async function main() {

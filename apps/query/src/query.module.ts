@@ -9,6 +9,7 @@ import { ConsoleModule } from './console/console.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DslModule } from './dsl/dsl.module';
 import { EventsModule } from './events/events.module';
+import { GraphqlModule } from './graphql/graphql.module';
 import { LiveModule } from './live/live.module';
 import { NotifyModule } from './notify/notify.module';
 import { PublishModule } from './publish/publish.module';
@@ -47,6 +48,8 @@ export class QueryModule {
         ReadYourWritesModule,
         NotifyModule,
         DeadLettersModule,
+        // POST /graphql: the resolvers above, as one more transport.
+        GraphqlModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

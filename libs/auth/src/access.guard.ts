@@ -24,7 +24,8 @@ const errorBody = (statusCode: 400 | 401 | 403, message: string, details: { fiel
  * tenant it reads or writes and the scope it needs; 401 without a valid token, 403 otherwise.
  * With or without tokens, the tenant of every API call is decided here, by decideTenant, and
  * recorded for the handler (@RequestTenant); a call that names no tenant gets the decided one
- * written into its request, so a published envelope carries exactly what was authorised.
+ * written into its request, so a published envelope carries exactly what was authorised. A GraphQL
+ * field is checked like an HTTP call, with its arguments as the request.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -36,13 +37,20 @@ export class AccessGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const location = this.reflector.get<TenantLocation | undefined>(TENANT_IN, context.getHandler());
     if (!location) return true; // health, metrics, docs
-    const type = context.getType();
+    const type = context.getType<'http' | 'rpc' | 'ws' | 'graphql'>();
     const fail = (status: 400 | 401 | 403, message: string, field?: string): never => {
       const body = errorBody(status, message, field ? [{ field, message }] : []);
       throw type === 'rpc' ? new RpcException(body) : type === 'ws' ? new WsException(body) : new HttpException(body, status);
     };
 
-    const { token, target } = type === 'rpc' ? this.fromKafka(context) : type === 'ws' ? this.fromSocket(context) : this.fromHttp(context, location);
+    const { token, target } =
+      type === 'rpc'
+        ? this.fromKafka(context)
+        : type === 'ws'
+          ? this.fromSocket(context)
+          : type === 'graphql'
+            ? this.fromGraphql(context)
+            : this.fromHttp(context, location);
     let grant: Grant | undefined;
     if (this.tokens.enabled) {
       const scope = this.reflector.get<AccessScope | undefined>(REQUIRES_SCOPE, context.getHandler()) ?? 'read';
@@ -59,7 +67,9 @@ export class AccessGuard implements CanActivate {
       const at = field ? `${field}.tenant` : 'tenant';
       const decision = decideTenant(holder.tenant, at, grant);
       if (!decision.ok) return fail(decision.status, decision.message, decision.status === 400 ? decision.field : undefined);
-      holder.tenant = decision.tenant;
+      // GraphQL arguments are the executor's, possibly shared by executions of one cached query:
+      // the resolver reads the decided tenant, never the argument, so nothing is written there.
+      if (type !== 'graphql') holder.tenant = decision.tenant;
       if (location !== 'body[]') recordTenant(context, decision.tenant);
     }
     return true;
@@ -90,9 +100,20 @@ export class AccessGuard implements CanActivate {
     return { token, target: context.switchToRpc().getData() as unknown };
   }
 
+  /** A GraphQL field: the token of the HTTP request that carries the query, the field's arguments. */
+  private fromGraphql(context: ExecutionContext) {
+    const [, args, graphqlContext] = context.getArgs<[unknown, unknown, { req: { headers: IncomingHttpHeaders } }]>();
+    return { token: tokenOf(graphqlContext.req.headers), target: args };
+  }
+
   /** The objects that name the call's tenant, with their path in the request. */
   private holdersOf(target: unknown, location: TenantLocation): { holder: unknown; field: string }[] {
     if (location === 'body[]') return Array.isArray(target) ? target.map((holder, i) => ({ holder, field: `[${i}]` })) : [];
+    if (location === 'args.dsl.from') {
+      const dsl = isPlainObject(target) ? target.dsl : undefined;
+      if (!isPlainObject(dsl)) return [{ holder: dsl, field: 'dsl' }];
+      return [{ holder: dsl.from === undefined ? {} : dsl.from, field: 'dsl.from' }];
+    }
     if (location !== 'body.from') return [{ holder: target, field: '' }];
     if (!isPlainObject(target)) return [{ holder: target, field: '' }];
     if (target.from === undefined) target.from = {};

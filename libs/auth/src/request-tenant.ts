@@ -34,16 +34,36 @@ const forbidden = (tenant: string): TenantDecision => ({
 
 /**
  * The decided tenant of each request: keyed by the HTTP request, by the Kafka message's context, or
- * by a WebSocket message's data (the guard refuses data that is not an object).
+ * by a WebSocket message's data (the guard refuses data that is not an object), or by one field of a
+ * GraphQL query (each field names its own tenant).
  */
 const decided = new WeakMap<object, string>();
 
 const requestKey = (context: ExecutionContext): object => {
-  const type = context.getType();
+  const type = context.getType<'http' | 'rpc' | 'ws' | 'graphql'>();
   if (type === 'rpc') return context.switchToRpc().getContext() as object;
   if (type === 'ws') return context.switchToWs().getData() as object;
+  if (type === 'graphql') return graphqlFieldKey(context);
   return context.switchToHttp().getRequest() as object;
 };
+
+type ResponsePath = { prev: ResponsePath | undefined; key: string | number };
+const graphqlFields = new WeakMap<object, Map<string, object>>();
+
+/**
+ * One key per field of one GraphQL request: its response path (the field's name or alias) inside
+ * the request's context object, which lives exactly as long as the request.
+ */
+function graphqlFieldKey(context: ExecutionContext): object {
+  const [, , graphqlContext, info] = context.getArgs<[unknown, unknown, object, { path: ResponsePath }]>();
+  let path = '';
+  for (let at: ResponsePath | undefined = info.path; at; at = at.prev) path = path ? `${at.key}.${path}` : String(at.key);
+  let fields = graphqlFields.get(graphqlContext);
+  if (!fields) graphqlFields.set(graphqlContext, (fields = new Map()));
+  let key = fields.get(path);
+  if (!key) fields.set(path, (key = {}));
+  return key;
+}
 
 export function recordTenant(context: ExecutionContext, tenant: string): void {
   decided.set(requestKey(context), tenant);

@@ -14,7 +14,9 @@ import { TokenRegistry } from './token-registry';
 
 /**
  * Rate limit per access token on HTTP API calls (@nestjs/throttler), counted against the token's
- * digest-derived id. Off while the API is open; Kafka request/reply is paced by the consumer group.
+ * digest-derived id; each top-level field of a GraphQL query counts as one call, as the REST
+ * request it stands for would. Off while the API is open; Kafka request/reply is paced by the
+ * consumer group.
  */
 @Injectable()
 export class TokenThrottlerGuard extends ThrottlerGuard {
@@ -29,7 +31,14 @@ export class TokenThrottlerGuard extends ThrottlerGuard {
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const apiCall = this.reflector.get(TENANT_IN, context.getHandler()) !== undefined;
-    return context.getType() !== 'http' || !apiCall || !this.registry.enabled;
+    return context.getType() === 'rpc' || !apiCall || !this.registry.enabled;
+  }
+
+  /** A GraphQL field's request and reply are the HTTP ones that carry its query. */
+  protected override getRequestResponse(context: ExecutionContext) {
+    if (context.getType<'graphql'>() !== 'graphql') return super.getRequestResponse(context);
+    const { req, reply } = context.getArgByIndex<{ req: Record<string, unknown>; reply: Record<string, unknown> }>(2);
+    return { req, res: reply };
   }
 
   protected override async getTracker(req: { headers: IncomingHttpHeaders }): Promise<string> {

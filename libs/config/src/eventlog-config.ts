@@ -217,6 +217,10 @@ export class EventlogConfig {
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 60000;
 
+  /** `development` serves GraphiQL at /graphiql; any other value (or none) does not. */
+  @IsString()
+  NODE_ENV = 'production';
+
   /** The parsed AUTH_TOKENS (or AUTH_TOKENS_FILE); empty when the API is open. */
   accessGrants: AccessGrant[] = [];
 

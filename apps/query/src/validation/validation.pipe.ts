@@ -23,7 +23,8 @@ class StrictValidationPipe extends ValidationPipe {
       throw new ApiError(errorBody(400, message, [{ field: 'body', message }]));
     }
     if (metadata.type !== 'custom' && typeof value === 'object' && value !== null) {
-      const problem = unsafeShape(value);
+      // A value taken by name (a GraphQL argument, `@Args('filter')`) is named from that name.
+      const problem = unsafeShape(value, typeof metadata.data === 'string' ? metadata.data : '');
       if (problem) throw validationError([problem]);
     }
     return super.transform(value, metadata);
@@ -38,8 +39,8 @@ const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype),
  * The first Object.prototype-named key (`__proto__`, `valueOf`, …), too-deep value or ill-formed
  * string or key, with its path (where[0].value); iterative, so depth cannot hurt it.
  */
-function unsafeShape(root: object): ApiErrorDetail | undefined {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+function unsafeShape(root: object, name: string): ApiErrorDetail | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: name, depth: 0 }];
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string' && !value.isWellFormed()) return illFormed(path);
@@ -51,7 +52,7 @@ function unsafeShape(root: object): ApiErrorDetail | undefined {
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_DEPTH) return { field: path, message: `${path} is nested deeper than ${MAX_DEPTH} levels` };
     for (const key of Object.keys(value)) {
-      const at = Array.isArray(value) ? `${path}[${key}]` : depth === 0 ? key : `${path}.${key}`;
+      const at = Array.isArray(value) ? `${path}[${key}]` : depth === 0 && !name ? key : `${path}.${key}`;
       if (PROTOTYPE_KEYS.has(key)) return { field: at, message: `property ${at} should not exist` };
       if (!key.isWellFormed()) return illFormed(at);
       if (key.includes('\u0000')) return { field: at, message: `${at}: a key must not contain the NUL character (U+0000)` };

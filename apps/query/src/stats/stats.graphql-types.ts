@@ -1,0 +1,31 @@
+import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { SafeIntScalar } from '../graphql/scalars';
+
+@ObjectType('KeyCount', { description: 'How many events have this type, status or source ("" for none)' })
+export class KeyCountType {
+  @Field() key: string;
+  @Field(() => SafeIntScalar) count: number;
+}
+
+@ObjectType('IngestLag')
+export class IngestLagType {
+  @Field(() => SafeIntScalar, { nullable: true, description: 'Records on the ingest topics not yet consumed; null when Kafka does not answer' })
+  records: number | null;
+  @Field(() => Float, { nullable: true, description: 'Seconds since the newest append (any tenant); null on an empty log' })
+  secondsSinceLastAppend: number | null;
+  @Field(() => SafeIntScalar) lastPosition: number;
+}
+
+/** GET /v1/stats's reply, its count maps as lists of {key, count} in the same order. */
+@ObjectType('Stats')
+export class StatsType {
+  @Field() tenant: string;
+  @Field(() => SafeIntScalar) totalCount: number;
+  @Field(() => [KeyCountType]) byType: KeyCountType[];
+  @Field(() => [KeyCountType]) byStatus: KeyCountType[];
+  @Field(() => [KeyCountType]) bySource: KeyCountType[];
+  @Field(() => SafeIntScalar) streamCount: number;
+  @Field(() => String, { nullable: true }) firstOccurredAt: string | null;
+  @Field(() => String, { nullable: true }) lastOccurredAt: string | null;
+  @Field(() => IngestLagType) ingestLag: IngestLagType;
+}

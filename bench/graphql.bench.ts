@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { AppProcess, uniqueSuffix } from '@eventlog/testing';
+import { EVENTS, loadedDatabase } from './query.bench';
+import { quantile, Scenario } from './lib/scenario';
+
+/*
+ * Issue 16's GraphQL figure: the first page of the log through POST /graphql against GET /v1/events
+ * on the query bench's dataset (loaded by it, or here when missing), the same events, every field,
+ * asked in turn by 1 and by 16 clients. Target: GraphQL within 1.5× of REST.
+ */
+const CONCURRENCY = 16;
+const TARGET_RATIO = 1.5;
+const REQUESTS = Number(process.env.BENCH_GRAPHQL_REQUESTS ?? 800);
+
+const EVENT_FIELDS = `id tenant stream version position type data metadata source status message requestId nodeId parentNodeId
+  occurredAt recordedAt kafka { topic partition offset }`;
+
+interface Pair {
+  page: string;
+  rest: (base: string) => Promise<Response>;
+  graphql: (base: string) => Promise<Response>;
+}
+
+const graphqlPost = (base: string, query: string) =>
+  fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+
+const PAIRS: Pair[] = [
+  {
+    page: 'log page 1, 20 events (no total)',
+    rest: (base) => fetch(`${base}/v1/events?pageSize=20&includeTotal=false`),
+    graphql: (base) => graphqlPost(base, `{ events(first: 20) { nodes { ${EVENT_FIELDS} } pageInfo { hasNextPage endCursor } } }`),
+  },
+  {
+    page: 'log page 1, 20 events with totalCount',
+    rest: (base) => fetch(`${base}/v1/events?pageSize=20`),
+    graphql: (base) => graphqlPost(base, `{ events(first: 20) { totalCount nodes { ${EVENT_FIELDS} } pageInfo { hasNextPage endCursor } } }`),
+  },
+];
+
+/** CPU seconds a process has used (utime + stime), from /proc: less disturbed by a busy machine than latency. */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+/** Latencies (ms) of `count` calls from `concurrency` workers; a reply that is not a clean 200 is an error. */
+async function latencies(count: number, concurrency: number, call: () => Promise<Response>): Promise<{ times: number[]; errors: number }> {
+  for (let i = 0; i < 20; i++) await (await call()).text(); // warm up (JIT, caches, pool)
+  const times: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued++ < count) {
+        const started = process.hrtime.bigint();
+        const res = await call();
+        const body = await res.text();
+        if (res.status === 200 && !body.includes('"errors"')) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        else errors++;
+      }
+    }),
+  );
+  return { times, errors };
+}
+
+export const run: Scenario = async () => {
+  const { url, notes } = await loadedDatabase();
+  const prefix = `bench.${uniqueSuffix()}.`;
+  const query = await AppProcess.start('query', 'bench-graphql-query', {
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: String(CONCURRENCY),
+    QUERY_GROUP_ID: `${prefix}query`,
+    QUERY_TOPIC_PREFIX: prefix,
+    INGEST_TOPICS: `${prefix}ingest`,
+    DLQ_TOPIC: `${prefix}dlq`,
+    INGEST_GROUP_ID: `${prefix}ingest`,
+    TOPIC_PARTITIONS: '16',
+    LOG_LEVEL: 'warn',
+  });
+  const rows: Record<string, string | number>[] = [];
+  try {
+    // The two replies carry the same events: compared once, so the figures compare like with like.
+    const [rest, graphql] = await Promise.all([PAIRS[0].rest(query.url), PAIRS[0].graphql(query.url)]);
+    const restIds = ((await rest.json()) as { events: { id: string }[] }).events.map((e) => e.id);
+    const graphqlIds = ((await graphql.json()) as { data: { events: { nodes: { id: string }[] } } }).data.events.nodes.map((e) => e.id);
+    if (JSON.stringify(restIds) !== JSON.stringify(graphqlIds)) throw new Error('GraphQL and REST answered different first pages');
+
+    for (const pair of PAIRS) {
+      for (const clients of [1, CONCURRENCY]) {
+        const count = clients === 1 ? Math.max(20, Math.floor(REQUESTS / 4)) : REQUESTS;
+        const cpu = cpuSecondsOf(query.pid!);
+        const r = await latencies(count, clients, () => pair.rest(query.url));
+        const cpuRest = cpuSecondsOf(query.pid!) - cpu;
+        const g = await latencies(count, clients, () => pair.graphql(query.url));
+        const cpuGraphql = cpuSecondsOf(query.pid!) - cpu - cpuRest;
+        const perRequest = (seconds: number) => ((seconds * 1000) / (count + 20)).toFixed(2);
+        const [r50, r99, g50, g99] = [quantile(r.times, 0.5), quantile(r.times, 0.99), quantile(g.times, 0.5), quantile(g.times, 0.99)];
+        const ratio = Math.max(g50 / r50, g99 / r99);
+        rows.push({
+          page: pair.page,
+          clients,
+          requests: count,
+          errors: r.errors + g.errors,
+          'REST p50/p99 ms': `${r50.toFixed(1)} / ${r99.toFixed(1)}`,
+          'GraphQL p50/p99 ms': `${g50.toFixed(1)} / ${g99.toFixed(1)}`,
+          'GraphQL ÷ REST (worse of p50, p99)': ratio.toFixed(2),
+          'app CPU ms/request REST / GraphQL': `${perRequest(cpuRest)} / ${perRequest(cpuGraphql)}`,
+          target: `≤ ${TARGET_RATIO}`,
+          met: ratio <= TARGET_RATIO ? 'yes' : 'no',
+        });
+        console.log(`${pair.page} | ${clients} clients | REST ${r50.toFixed(1)}/${r99.toFixed(1)} ms | GraphQL ${g50.toFixed(1)}/${g99.toFixed(1)} ms`);
+      }
+    }
+  } finally {
+    await query.stop();
+  }
+  return {
+    name: `graphql: the log's first page, GraphQL against REST, ${EVENTS.toLocaleString('en')} events (ms)`,
+    rows,
+    notes: [
+      ...notes,
+      'one query app process (Fastify, mercurius), DATABASE_POOL_SIZE=16; every event field asked for, as REST returns them all',
+      'REST and GraphQL measured one after the other per row, on one 2-core machine that also runs Postgres, Kafka and the clients',
+    ],
+  };
+};
