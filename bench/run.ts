@@ -12,6 +12,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   relay: async () => (await import('./relay.bench')).run,
   // After query: it reads the dataset the query scenario loads.
   console: async () => (await import('./console.bench')).run,
+  enroll: async () => (await import('./enroll.bench')).run,
 };
 
 async function main() {

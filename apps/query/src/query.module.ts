@@ -7,6 +7,7 @@ import { KafkaModule } from '@eventlog/kafka';
 import { OpsModule } from '@eventlog/ops';
 import { ConsoleModule } from './console/console.module';
 import { DslModule } from './dsl/dsl.module';
+import { EnrollModule } from './enroll/enroll.module';
 import { EventsModule } from './events/events.module';
 import { LiveModule } from './live/live.module';
 import { PublishModule } from './publish/publish.module';
@@ -38,6 +39,7 @@ export class QueryModule {
         TracesModule,
         DslModule,
         StatsModule,
+        EnrollModule,
       ],
       providers: [
         // Access first (401/403), then the rate limit counted per valid token (429).

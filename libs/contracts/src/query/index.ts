@@ -1,5 +1,6 @@
 export * from './common.dto';
 export * from './dsl.dto';
+export * from './enroll.dto';
 export * from './events.dto';
 export * from './limits';
 export * from './publish.dto';

@@ -6,6 +6,7 @@ import { AppendNotifications } from '../notifications/append-notifications';
 import { LiveFeedRepository } from './live-feed.repository';
 import { StoreModule } from '../store.module';
 import { DslQueryRepository } from '../dsl/dsl-query.repository';
+import { EnrollRepository } from '../enroll/enroll.repository';
 import { EventQueryRepository } from './event-query.repository';
 import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
@@ -16,6 +17,7 @@ const repositories = [
   StreamQueryRepository,
   TraceQueryRepository,
   DslQueryRepository,
+  EnrollRepository,
   StatsQueryRepository,
   LiveFeedRepository,
   AppendNotifications,

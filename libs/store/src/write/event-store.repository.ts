@@ -6,6 +6,11 @@ import { copyRows } from './copy-rows';
 import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { PG_POOL } from '../pg-pool.provider';
 
+/**
+ * A condition checked under the append lock, before anything is planned: when it answers false the
+ * transaction writes nothing. Under the lock no other append can change what it read.
+ */
+export type AppendPrecondition = (client: PoolClient) => Promise<boolean>;
 
 /** The write side of the log: one transaction and a handful of set-based statements per batch. */
 @Injectable()
@@ -15,9 +20,12 @@ export class EventStoreRepository {
   /**
    * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
    * and commit in position order; then drops duplicates, checks expected versions, moves the stream
-   * heads and writes the rows with COPY. Returns one outcome per event, in input order.
+   * heads and writes the rows with COPY. Returns one outcome per event, in input order, or null
+   * when `precondition` answered false (nothing written).
    */
-  async appendBatch(events: NewEvent[]): Promise<AppendOutcome[]> {
+  async appendBatch(events: NewEvent[]): Promise<AppendOutcome[]>;
+  async appendBatch(events: NewEvent[], precondition: AppendPrecondition): Promise<AppendOutcome[] | null>;
+  async appendBatch(events: NewEvent[], precondition?: AppendPrecondition): Promise<AppendOutcome[] | null> {
     if (events.length === 0) return [];
     const client = await this.pool.connect();
     // A connection lost mid-transaction also emits 'error' on the client; the failing query
@@ -26,8 +34,8 @@ export class EventStoreRepository {
     client.on('error', ignore);
     let broken: Error | undefined;
     try {
-      const outcomes = await this.appendInTransaction(client, events);
-      await client.query('COMMIT');
+      const outcomes = await this.appendInTransaction(client, events, precondition);
+      await client.query(outcomes ? 'COMMIT' : 'ROLLBACK');
       return outcomes;
     } catch (err) {
       broken = err as Error;
@@ -40,12 +48,13 @@ export class EventStoreRepository {
     }
   }
 
-  private async appendInTransaction(client: PoolClient, events: NewEvent[]): Promise<AppendOutcome[]> {
+  private async appendInTransaction(client: PoolClient, events: NewEvent[], precondition?: AppendPrecondition): Promise<AppendOutcome[] | null> {
     // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
     const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
       unknown,
       { rows: { last: string }[] },
     ];
+    if (precondition && !(await precondition(client))) return null;
     // What the database already knows about this batch, in one round trip: which ids exist, and
     // the current version of each stream.
     const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(
