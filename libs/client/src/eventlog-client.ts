@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiErrorBody,
   DslQueryDto,
-  EnrollDto,
   EventPage,
   GetEventRequestDto,
   ListEventsQueryDto,
@@ -145,11 +144,6 @@ export class EventLogClient implements OnModuleInit, OnModuleDestroy {
   /** eventlog.query.stats — counts and ingest lag (GET /v1/stats). */
   stats(query: Request<StatsQueryDto> = {}): Promise<Stats> {
     return this.call(this.topics.stats, query);
-  }
-
-  /** eventlog.query.enroll — claim the next unhandled job (POST /v1/enroll); null when there is none. */
-  enroll(request: Request<EnrollDto>): Promise<StoredEvent | null> {
-    return this.call(this.topics.enroll, request);
   }
 
   private async call<T>(topic: string, payload: object): Promise<T> {
