@@ -116,10 +116,21 @@ export class EnrollService {
       claimers.forEach((c) => c.resolve(null));
       return [];
     }
+    const lost = claimers.filter((_, i) => outcomes[i].kind !== 'persisted');
+    const winners = claimers.filter((_, i) => outcomes[i].kind === 'persisted');
     const won = claims.filter((_, i) => outcomes[i].kind === 'persisted');
-    const stored = new Map((await this.events.findByIds(won)).map((e) => [e.id, e]));
-    const lost: Claimer[] = [];
-    claimers.forEach((c, i) => (outcomes[i].kind === 'persisted' ? c.resolve(stored.get(claims[i].id)!) : lost.push(c)));
+    // The stored claims are read while the next round searches: they are committed, so it cannot pick them again.
+    void this.events.findByIds(won).then(
+      (stored) => {
+        const byId = new Map(stored.map((e) => [e.id, e]));
+        winners.forEach((c, i) => {
+          const claim = byId.get(won[i].id);
+          if (claim) c.resolve(claim);
+          else c.reject(new Error(`claim ${won[i].id} was appended but is not found`));
+        });
+      },
+      (err: unknown) => winners.forEach((c) => c.reject(err)),
+    );
     return lost;
   }
 }
