@@ -16,6 +16,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   ryw: async () => (await import('./read-your-writes.bench')).run,
   ws: async () => (await import('./ws.bench')).run,
   graphql: async () => (await import('./graphql.bench')).run,
+  enroll: async () => (await import('./enroll.bench')).run,
 };
 
 async function main() {

@@ -8,6 +8,7 @@ import { OpsModule } from '@eventlog/ops';
 import { ConsoleModule } from './console/console.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DslModule } from './dsl/dsl.module';
+import { EnrollModule } from './enroll/enroll.module';
 import { EventsModule } from './events/events.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { LiveModule } from './live/live.module';
@@ -48,6 +49,7 @@ export class QueryModule {
         ReadYourWritesModule,
         NotifyModule,
         DeadLettersModule,
+        EnrollModule,
         // POST /graphql: the resolvers above, as one more transport.
         GraphqlModule,
       ],

@@ -7,6 +7,7 @@ export const QUERY_TOPICS = {
   traceNode: 'eventlog.query.trace-node',
   dsl: 'eventlog.query.dsl',
   stats: 'eventlog.query.stats',
+  enroll: 'eventlog.query.enroll',
 } as const;
 
 export const replyTopicOf = (topic: string) => `${topic}.reply`;

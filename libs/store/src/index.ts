@@ -22,6 +22,8 @@ export * from './read/query-store.module';
 export * from './dsl/dsl-fields';
 export * from './dsl/dsl-sql';
 export * from './dsl/dsl-query.repository';
+export * from './enroll/enroll-sql';
+export * from './enroll/enroll.repository';
 export * from './notifications/append-notifications';
 export * from './outbound/relay-session';
 export * from './lease/advisory-lease';

@@ -1,6 +1,7 @@
 export * from './common.dto';
 export * from './dead-letters.dto';
 export * from './dsl.dto';
+export * from './enroll.dto';
 export * from './events.dto';
 export * from './limits';
 export * from './publish.dto';

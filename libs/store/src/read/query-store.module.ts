@@ -8,6 +8,7 @@ import { DurabilityRepository } from './durability.repository';
 import { StoreModule } from '../store.module';
 import { DslQueryRepository } from '../dsl/dsl-query.repository';
 import { DeadLetterRepository } from './dead-letter.repository';
+import { EnrollRepository } from '../enroll/enroll.repository';
 import { EventQueryRepository } from './event-query.repository';
 import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
@@ -20,6 +21,7 @@ const repositories = [
   TraceQueryRepository,
   OpenChainQueryRepository,
   DslQueryRepository,
+  EnrollRepository,
   StatsQueryRepository,
   LiveFeedRepository,
   DurabilityRepository,

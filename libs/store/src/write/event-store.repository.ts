@@ -7,6 +7,12 @@ import { DeadLetterInput, insertDeadLetters, SourceRecord } from './dead-letter-
 import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { PG_POOL } from '../pg-pool.provider';
 
+/**
+ * A condition checked under the append lock, before anything is planned: when it answers false the
+ * transaction writes nothing. Under the lock no other append can change what it read.
+ */
+export type AppendPrecondition = (client: PoolClient) => Promise<boolean>;
+
 /** The write side of the log: one transaction and a handful of set-based statements per batch. */
 @Injectable()
 export class EventStoreRepository {
@@ -15,13 +21,21 @@ export class EventStoreRepository {
   /**
    * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
    * and commit in position order; then drops duplicates, checks expected versions, moves the stream
-   * heads and writes the rows with COPY. Returns one outcome per event, in input order.
+   * heads and writes the rows with COPY. Returns one outcome per event, in input order, or null
+   * when `precondition` answered false (nothing written).
    *
    * The batch's dead letters are written in the same transaction, in one statement: `letters`
    * (refused before this), and, when `records` gives each event's source record, the events this
    * transaction rejects. A batch of dead letters only does not take the position lock.
    */
-  async appendBatch(events: NewEvent[], records: SourceRecord[] = [], letters: DeadLetterInput[] = []): Promise<AppendOutcome[]> {
+  async appendBatch(events: NewEvent[], records?: SourceRecord[], letters?: DeadLetterInput[]): Promise<AppendOutcome[]>;
+  async appendBatch(events: NewEvent[], records: SourceRecord[], letters: DeadLetterInput[], precondition: AppendPrecondition): Promise<AppendOutcome[] | null>;
+  async appendBatch(
+    events: NewEvent[],
+    records: SourceRecord[] = [],
+    letters: DeadLetterInput[] = [],
+    precondition?: AppendPrecondition,
+  ): Promise<AppendOutcome[] | null> {
     if (events.length === 0 && letters.length === 0) return [];
     const client = await this.pool.connect();
     // A connection lost mid-transaction also emits 'error' on the client; the failing query
@@ -30,9 +44,13 @@ export class EventStoreRepository {
     client.on('error', ignore);
     let broken: Error | undefined;
     try {
-      let outcomes: AppendOutcome[] = [];
-      if (events.length > 0) outcomes = await this.appendInTransaction(client, events);
+      let outcomes: AppendOutcome[] | null = [];
+      if (events.length > 0) outcomes = await this.appendInTransaction(client, events, precondition);
       else await client.query('BEGIN');
+      if (!outcomes) {
+        await client.query('ROLLBACK');
+        return null;
+      }
       const all = [...letters];
       outcomes.forEach((o, i) => {
         if (o.kind === 'rejected' && records[i]) all.push({ record: records[i], rejection: o.rejection, tenant: events[i].tenant });
@@ -51,12 +69,13 @@ export class EventStoreRepository {
     }
   }
 
-  private async appendInTransaction(client: PoolClient, events: NewEvent[]): Promise<AppendOutcome[]> {
+  private async appendInTransaction(client: PoolClient, events: NewEvent[], precondition?: AppendPrecondition): Promise<AppendOutcome[] | null> {
     // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
     const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
       unknown,
       { rows: { last: string }[] },
     ];
+    if (precondition && !(await precondition(client))) return null;
     // What the database already knows about this batch, in one round trip: which ids exist, and
     // the current version of each stream.
     const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(

@@ -1,0 +1,166 @@
+import { Client } from 'pg';
+import { AppProcess, uniqueSuffix } from '@eventlog/testing';
+import { freshDatabase } from './lib/bench-database';
+import { CpuReading, readCpu } from './lib/cpu-usage';
+import { quantile, Scenario } from './lib/scenario';
+
+/*
+ * Issue 16's enroll target: 8 workers claiming jobs through POST /v1/enroll, at least 500 claims/s,
+ * with the p99 of a claim. For decision 028, the same workers then append through the Kafka write
+ * path (POST /v1/events?wait=true with expectedVersion no_stream): what a claim would cost if it
+ * went through ingest instead of the store's append.
+ */
+const SOURCES = Number(process.env.BENCH_ENROLL_SOURCES ?? 20_000);
+/** Events of other types around the sources, so the search walks an index, not the whole table. */
+const OTHER_EVENTS = Number(process.env.BENCH_ENROLL_OTHER_EVENTS ?? 200_000);
+const WORKERS = Number(process.env.BENCH_ENROLL_WORKERS ?? 8);
+const KAFKA_PATH_CALLS = Number(process.env.BENCH_ENROLL_KAFKA_CALLS ?? 2_000);
+const TARGET_PER_SECOND = 500;
+
+interface Measured {
+  calls: number;
+  ms: number;
+  latencies: number[];
+  /** CPU seconds of the query app and of the Postgres backends of the bench database, if /proc tells. */
+  cpu?: { query: number; postgres: number };
+}
+
+/** The Postgres backends serving one database (the apps keep their pools open, so these stay). */
+async function backendsOf(url: string): Promise<Set<number>> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return new Set(rows.map((r) => r.pid));
+  } finally {
+    await db.end();
+  }
+}
+
+/** `workers` loops calling `call` until it says there is no more work; each call's latency kept. */
+async function measure(workers: number, call: (worker: number) => Promise<boolean>, cpuOf?: () => CpuReading | undefined): Promise<Measured> {
+  const latencies: number[] = [];
+  const cpuBefore = cpuOf?.();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (;;) {
+        const t = performance.now();
+        const more = await call(w);
+        latencies.push(performance.now() - t);
+        if (!more) return;
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  const cpuAfter = cpuOf?.();
+  const cpu =
+    cpuBefore && cpuAfter
+      ? { query: cpuAfter.used.query - cpuBefore.used.query, postgres: cpuAfter.used.postgres - cpuBefore.used.postgres }
+      : undefined;
+  return { calls: latencies.length, ms, latencies, cpu };
+}
+
+async function seed(url: string) {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    // Every 11th event a source, the rest other types, in streams of 100 events.
+    const total = SOURCES + OTHER_EVENTS;
+    const every = Math.max(1, Math.floor(total / SOURCES));
+    await db.query(
+      `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, request_id, node_id, occurred_at)
+       SELECT i, 'default', 'ev-' || i, 'pipeline-' || ((i - 1) / 100), (i - 1) % 100 + 1,
+              CASE WHEN i % $2 = 0 AND i / $2 <= $3 THEN 'BuildFinished' ELSE 'Other' || (i % 7) END,
+              jsonb_build_object('n', i), '{}', 'req-' || i, 'ev-' || i, now()
+         FROM generate_series(1, $1::int) AS i`,
+      [total, every, SOURCES],
+    );
+    await db.query(`INSERT INTO streams SELECT tenant, stream, max(version), min(occurred_at), max(occurred_at) FROM events GROUP BY tenant, stream`);
+    await db.query(`UPDATE event_position SET last = (SELECT max(position) FROM events)`);
+    await db.query('ANALYZE events');
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE type = 'BuildFinished'`);
+    return rows[0].n;
+  } finally {
+    await db.end();
+  }
+}
+
+export const run: Scenario = async () => {
+  const url = await freshDatabase('eventlog_bench_enroll');
+  const sources = await seed(url);
+  const prefix = `bench.${uniqueSuffix()}.`;
+  const env = {
+    DATABASE_URL: url,
+    QUERY_GROUP_ID: `${prefix}query`,
+    QUERY_TOPIC_PREFIX: prefix,
+    INGEST_TOPICS: `${prefix}ingest`,
+    DLQ_TOPIC: `${prefix}dlq`,
+    OUTBOUND_TOPIC: `${prefix}events`,
+    INGEST_GROUP_ID: `${prefix}ingest`,
+    TOPIC_PARTITIONS: '8',
+    LOG_LEVEL: 'warn',
+  };
+  // Ingest (with the relay) runs as deployed: claims are relayed to the outbound topic meanwhile.
+  const ingest = await AppProcess.start('ingest', 'bench-enroll-ingest', env);
+  const query = await AppProcess.start('query', 'bench-enroll-query', env);
+  const post = (path: string, body: unknown) =>
+    fetch(`${query.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  try {
+    const backends = await backendsOf(url);
+    const cpuOf = () => readCpu({ query: (pid) => pid === query.pid, postgres: (pid) => backends.has(pid) });
+    let claimed = 0;
+    const enroll = await measure(WORKERS, async (w) => {
+      const res = await post('/v1/enroll', { sourceType: 'BuildFinished', targetType: 'Deploy', sender: `worker-${w}` });
+      await res.arrayBuffer();
+      if (res.status !== 201 && res.status !== 204) throw new Error(`enroll answered ${res.status}`);
+      if (res.status === 201) claimed++;
+      return res.status === 201;
+    }, cpuOf);
+    if (claimed !== sources) throw new Error(`${claimed} claims for ${sources} sources`);
+
+    let published = 0;
+    const viaKafka = await measure(WORKERS, async () => {
+      if (published >= KAFKA_PATH_CALLS) return false;
+      published++;
+      const stream = `kafka-path-${uniqueSuffix()}-${published}`;
+      const res = await post('/v1/events?wait=true', { stream, type: 'Deploy', status: 'running', expectedVersion: 'no_stream' });
+      await res.arrayBuffer();
+      if (res.status !== 201) throw new Error(`publish with wait answered ${res.status}`);
+      return true;
+    });
+
+    const row = (path: string, m: Measured, calls: number) => {
+      const perSecond = (calls / m.ms) * 1000;
+      return {
+        path,
+        workers: WORKERS,
+        appends: calls,
+        'appends/s': Math.round(perSecond),
+        'p50 ms': quantile(m.latencies, 0.5).toFixed(1),
+        'p99 ms': quantile(m.latencies, 0.99).toFixed(1),
+        'max ms': Math.max(...m.latencies).toFixed(1),
+      };
+    };
+    const enrollRow = row('POST /v1/enroll (claims; the store’s append)', enroll, claimed);
+    const cpuNote = enroll.cpu
+      ? `CPU per claim: query app ${((enroll.cpu.query / claimed) * 1000).toFixed(2)} ms, Postgres backends of the bench database ${((enroll.cpu.postgres / claimed) * 1000).toFixed(2)} ms ` +
+        `(on two cores doing nothing else, at most ~${Math.round((2 * claimed) / (enroll.cpu.query + enroll.cpu.postgres))} claims/s; the workers' own HTTP client not counted)`
+      : 'CPU per claim: /proc not readable here';
+    return {
+      name: `enroll: ${sources.toLocaleString('en')} source events among ${(sources + OTHER_EVENTS).toLocaleString('en')}, ${WORKERS} workers`,
+      rows: [
+        { ...enrollRow, target: `≥ ${TARGET_PER_SECOND}/s`, met: enrollRow['appends/s'] >= TARGET_PER_SECOND ? 'yes' : 'no' },
+        { ...row('POST /v1/events?wait=true (the Kafka write path, for comparison)', viaKafka, KAFKA_PATH_CALLS), target: '', met: '' },
+      ],
+      notes: [
+        cpuNote,
+        'each worker loops until 204; latency per HTTP call, the final 204s included; one 2-core machine runs Postgres, Kafka, ingest with its relay, the query app and the workers',
+        'Kafka path row: the same workers publishing one event each with expectedVersion no_stream and waiting for ingest to persist it (what a claim through Kafka would cost)',
+      ],
+    };
+  } finally {
+    await query.stop();
+    await ingest.stop();
+  }
+};
