@@ -182,11 +182,13 @@ describe('GraphQL at /graphql', () => {
         [`tenant: "acme", stream: "order-2", from: "${at(0)}", to: "${at(2400)}"`, `/v1/stats?tenant=acme&stream=order-2&${query}`],
       ]) {
         const reply = data(await graphql(`{ stats(${args}) { tenant totalCount byType { key count } byStatus { key count } bySource { key count }
-          streamCount firstOccurredAt lastOccurredAt ingestLag { records secondsSinceLastAppend lastPosition } } }`));
+          streamCount firstOccurredAt lastOccurredAt ingestLag { records secondsSinceLastAppend lastPosition }
+          deadLetters { total pending byCode { key count } } } }`));
         const expected = (await rest(path)).body;
         const entries = (list: { key: string; count: number }[]) => Object.fromEntries(list.map((c) => [c.key, c.count]));
         const stats = reply.stats;
-        expect({ ...stats, byType: entries(stats.byType), byStatus: entries(stats.byStatus), bySource: entries(stats.bySource) }).toEqual({
+        const deadLetters = { ...stats.deadLetters, byCode: entries(stats.deadLetters.byCode) };
+        expect({ ...stats, byType: entries(stats.byType), byStatus: entries(stats.byStatus), bySource: entries(stats.bySource), deadLetters }).toEqual({
           ...expected,
           // seconds since the last append grow between the two calls
           ingestLag: { ...expected.ingestLag, secondsSinceLastAppend: expect.any(Number) },

@@ -16,6 +16,13 @@ export class IngestLagType {
   @Field(() => SafeIntScalar) lastPosition: number;
 }
 
+@ObjectType('DeadLetterCounts', { description: 'The tenant’s dead letters (every one with tenant "*") received within from/to' })
+export class DeadLetterCountsType {
+  @Field(() => SafeIntScalar) total: number;
+  @Field(() => SafeIntScalar, { description: 'Not replayed yet' }) pending: number;
+  @Field(() => [KeyCountType], { description: 'Count per rejection code' }) byCode: KeyCountType[];
+}
+
 /** GET /v1/stats's reply, its count maps as lists of {key, count} in the same order. */
 @ObjectType('Stats')
 export class StatsType {
@@ -28,4 +35,5 @@ export class StatsType {
   @Field(() => String, { nullable: true }) firstOccurredAt: string | null;
   @Field(() => String, { nullable: true }) lastOccurredAt: string | null;
   @Field(() => IngestLagType) ingestLag: IngestLagType;
+  @Field(() => DeadLetterCountsType) deadLetters: DeadLetterCountsType;
 }

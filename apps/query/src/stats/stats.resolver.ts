@@ -26,7 +26,13 @@ export class StatsResolver {
       async () => {
         const query = await validArguments(StatsQueryDto, { stream, from, to });
         const stats = await this.service.get(tenant, query);
-        return { ...stats, byType: counts(stats.byType), byStatus: counts(stats.byStatus), bySource: counts(stats.bySource) };
+        return {
+          ...stats,
+          byType: counts(stats.byType),
+          byStatus: counts(stats.byStatus),
+          bySource: counts(stats.bySource),
+          deadLetters: { ...stats.deadLetters, byCode: counts(stats.deadLetters.byCode) },
+        };
       },
     );
   }
