@@ -111,8 +111,11 @@ function wrongAnswer(c: Case, status: number, text: string): string | undefined 
   if (status === 431 && c.path.length > 16_000) return undefined; // Node's limit on a request line: a clear refusal
   if (status === 400) {
     const details: { field: string }[] = JSON.parse(text).details ?? [];
-    // A path the router cannot decode is refused before it has parameters: it names the path.
-    const named = details.some((d) => names(d.field, c.field) || (c.parser === 'path parameters' && d.field === 'path'));
+    // A path the router cannot decode is refused before it has parameters: it names the path. An
+    // empty last segment addresses the collection (`/v1/traces/` is `GET /v1/traces`): its 400
+    // names a field of that route's own.
+    const collection = c.parser === 'path parameters' && /\/(\?|$)/.test(c.path);
+    const named = details.some((d) => names(d.field, c.field) || (c.parser === 'path parameters' && d.field === 'path') || collection);
     return named ? undefined : `400 naming ${details.map((d) => d.field).join(', ') || 'nothing'}`;
   }
   if (status === 403) return /tenant$/.test(c.field) ? undefined : '403 for a field that is not a tenant';
