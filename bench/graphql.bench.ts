@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AppProcess, uniqueSuffix } from '@eventlog/testing';
-import { EVENTS, loadedDatabase } from './query.bench';
+import { EVENTS, loadedDatabase, startBenchQueryApp } from './query.bench';
 import { quantile, Scenario } from './lib/scenario';
 
 /*
@@ -66,18 +65,7 @@ async function latencies(count: number, concurrency: number, call: () => Promise
 
 export const run: Scenario = async () => {
   const { url, notes } = await loadedDatabase();
-  const prefix = `bench.${uniqueSuffix()}.`;
-  const query = await AppProcess.start('query', 'bench-graphql-query', {
-    DATABASE_URL: url,
-    DATABASE_POOL_SIZE: String(CONCURRENCY),
-    QUERY_GROUP_ID: `${prefix}query`,
-    QUERY_TOPIC_PREFIX: prefix,
-    INGEST_TOPICS: `${prefix}ingest`,
-    DLQ_TOPIC: `${prefix}dlq`,
-    INGEST_GROUP_ID: `${prefix}ingest`,
-    TOPIC_PARTITIONS: '16',
-    LOG_LEVEL: 'warn',
-  });
+  const { query } = await startBenchQueryApp('bench-graphql-query', url);
   const rows: Record<string, string | number>[] = [];
   try {
     // The two replies carry the same events: compared once, so the figures compare like with like.

@@ -198,10 +198,10 @@ async function measureAll(baseUrl: string, client: EventLogClient, rows: Measure
   await both('point query (event by id), Kafka request/reply', 400, () => client.event({ id: `ev-${1 + random(EVENTS)}` }), 10);
 }
 
-export const run: Scenario = async () => {
-  const { url, notes } = await loadedDatabase();
+/** The query app as a process on the bench's database, its topics under a prefix of this run's. */
+export async function startBenchQueryApp(name: string, url: string): Promise<{ query: AppProcess; prefix: string }> {
   const prefix = `bench.${uniqueSuffix()}.`;
-  const query = await AppProcess.start('query', 'bench-query', {
+  const query = await AppProcess.start('query', name, {
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: String(CONCURRENCY),
     QUERY_GROUP_ID: `${prefix}query`,
@@ -212,6 +212,12 @@ export const run: Scenario = async () => {
     TOPIC_PARTITIONS: '16',
     LOG_LEVEL: 'warn',
   });
+  return { query, prefix };
+}
+
+export const run: Scenario = async () => {
+  const { url, notes } = await loadedDatabase();
+  const { query, prefix } = await startBenchQueryApp('bench-query', url);
   cpuGroups = { app: (pid: number) => pid === query.pid, postgres: (_pid: number, comm: string) => comm === 'postgres' };
   const client = new EventLogClient({ transport: 'kafka', kafka: { brokers: KAFKA_BROKERS.split(','), groupId: `${prefix}client`, topicPrefix: prefix }, timeoutMs: 30000 });
   const rows: Measured[] = [];
