@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { cpuShares, CpuReading, readCpu } from './lib/cpu-usage';
 import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
@@ -85,7 +87,20 @@ export const run: Scenario = async () => {
   const sockets = await openSubscribers(`ws://127.0.0.1:${query.port}/v1/ws`, deliveries);
   const begin = Date.now();
   const measureFrom = begin + WARM_UP_SECONDS * 1000;
+  // Where the cores went in the measured window: the subscribers are this bench process (kcat has
+  // exited by the second reading, so its share cannot be read this way).
+  const groups = {
+    query: (pid: number) => pid === query.pid,
+    ingest: (pid: number) => pid === ingest.pid,
+    broker: (_pid: number, comm: string) => comm === 'java',
+    postgres: (_pid: number, comm: string) => comm === 'postgres',
+    'subscribers (this bench)': (pid: number) => pid === process.pid,
+  };
+  let cpuFrom: CpuReading | undefined;
+  const cpuTimer = setTimeout(() => (cpuFrom = readCpu(groups)), WARM_UP_SECONDS * 1000);
   const produced = await produce(env.INGEST_TOPICS, begin, measureFrom + SECONDS * 1000);
+  clearTimeout(cpuTimer);
+  const cpuTo = readCpu(groups);
   // Every produced event goes to FANOUT subscribers; wait (up to 60 s) for the last of them.
   const expected = produced * FANOUT;
   const deadline = Date.now() + 60_000;
@@ -113,6 +128,7 @@ export const run: Scenario = async () => {
       'record → client: recordedAt (ingest\'s commit, Postgres clock) to the message\'s arrival in the bench process (same machine, same clock)',
       'one query process serves every socket; its hub reads each append\'s new events once and hands them to the matching subscriptions (docs/decisions/029)',
       'load: kcat (librdkafka, acks=all, linger.ms=5), one small event per line; the subscribers run in the bench process, on the same 2 cores',
+      `CPU in the measured window, of one core (${cpus().length} here): ${cpuFrom && cpuTo ? cpuShares(cpuFrom, cpuTo) : 'not measured (no /proc)'}`,
     ],
   };
 };
