@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EnrollDto, StoredEvent } from '@eventlog/contracts';
-import { EnrollRepository, EnrollSearch, EventQueryRepository } from '@eventlog/store';
+import { EnrollRepository, EnrollSearch } from '@eventlog/store';
 import { ApiError, errorBody } from '../errors/api-error';
 import { claimEvent } from './claim-event';
 
@@ -45,10 +45,7 @@ export class EnrollService {
    */
   private readonly searchStarts = new Map<string, number>();
 
-  constructor(
-    private readonly enroll: EnrollRepository,
-    private readonly events: EventQueryRepository,
-  ) {}
+  constructor(private readonly enroll: EnrollRepository) {}
 
   /** The claim event, or null when there is nothing to claim. An invalid filter throws (400). */
   claim(tenant: string, request: EnrollDto): Promise<StoredEvent | null> {
@@ -101,10 +98,7 @@ export class EnrollService {
   /** One search and one append for the round's claimers; returns those whose claim lost a race. */
   private async round(queue: ClaimQueue, round: Claimer[]): Promise<Claimer[]> {
     const after = this.searchStarts.get(queue.key) ?? 0;
-    const [found, unsettled] = await Promise.all([
-      this.enroll.candidates(queue.search, after, round.length),
-      this.enroll.firstUnsettled(queue.search, after),
-    ]);
+    const { candidates: found, firstUnsettled: unsettled } = await this.enroll.search(queue.search, after, round.length);
     if (unsettled !== null) this.rememberStart(queue.key, unsettled - 1);
     round.slice(found.length).forEach((c) => c.resolve(null));
     const claimers = round.slice(0, found.length);
@@ -120,7 +114,7 @@ export class EnrollService {
     const winners = claimers.filter((_, i) => outcomes[i].kind === 'persisted');
     const won = claims.filter((_, i) => outcomes[i].kind === 'persisted');
     // The stored claims are read while the next round searches: they are committed, so it cannot pick them again.
-    void this.events.findByIds(won).then(
+    void this.enroll.storedClaims(queue.tenant, won.map((c) => c.id)).then(
       (stored) => {
         const byId = new Map(stored.map((e) => [e.id, e]));
         winners.forEach((c, i) => {

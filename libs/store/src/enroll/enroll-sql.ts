@@ -1,5 +1,6 @@
 import { DslConditionDto, InvalidQueryError } from '@eventlog/contracts';
 import { DslConditions } from '../dsl/dsl-conditions';
+import { EVENT_COLUMNS } from '../read/event-row';
 
 /** What the claim search needs from a request; the tenant is the decided one, never a request field. */
 export interface EnrollSearchQuery {
@@ -10,13 +11,14 @@ export interface EnrollSearchQuery {
 }
 
 /**
- * The compiled claim search, two statements over the same walk of the source events after a
- * position: the oldest claimable sources (`after`, then `limit`, are the last two parameters) and
- * the oldest source not settled (`after` is the last parameter).
+ * The compiled claim search: one statement, two walks of the source events after a position (`after`,
+ * then `limit`, are the last two parameters). Rows with `claimable` true are the oldest claimable
+ * sources, at most `limit`; the one row with `claimable` false, if any, is the oldest source not
+ * settled. One statement rather than two: one round trip and one plan per round, and the text is
+ * the same for every round of a kind of claim, so it can be a prepared statement.
  */
 export interface EnrollSearch {
-  candidatesSql: string;
-  firstUnsettledSql: string;
+  sql: string;
   values: unknown[];
 }
 
@@ -63,21 +65,22 @@ class EnrollSearchCompiler extends DslConditions {
             LEFT JOIN events l ON l.tenant = e.tenant AND l.stream = c.stream AND l.version = h.version
         ) j
        WHERE ${where.join(' AND ')}`;
-    const candidatesSql = `
-      SELECT e.id, e.stream, e.version, e.position, e.request_id, e.node_id,
-             j.stream AS claim_stream, j.head_version, j.claims
+    const limit = p.add(0, 'int');
+    const columns = `e.id, e.stream, e.version, e.position, e.request_id, e.node_id, j.stream AS claim_stream, j.head_version, j.claims`;
+    const sql = `
+      (SELECT true AS claimable, ${columns}
       ${walk}
          AND (j.head_version IS NULL OR (j.head_status = 'fail' AND j.claims < ${maxClaims}))
        ORDER BY e.position
-       LIMIT ${p.add(0, 'int')}`;
-    const firstUnsettledSql = `
-      SELECT e.position
+       LIMIT ${limit})
+      UNION ALL
+      (SELECT false, ${columns}
       ${walk}
          AND (j.head_version IS NULL
               OR (j.claims < ${maxClaims} AND j.head_status IS DISTINCT FROM 'success' AND j.head_status IS DISTINCT FROM 'aborted'))
        ORDER BY e.position
-       LIMIT 1`;
-    return { candidatesSql, firstUnsettledSql, values: p.values };
+       LIMIT 1)`;
+    return { sql, values: p.values };
   }
 }
 
@@ -94,3 +97,6 @@ export const RUNNING_TARGET_SQL = `
     SELECT 1 FROM events c
       JOIN streams h ON h.tenant = c.tenant AND h.stream = c.stream AND h.version = c.version
      WHERE c.tenant = $1 AND c.type = $2 AND c.status = 'running') AS running`;
+
+/** The stored claims of one tenant by id, as the reply gives them: the same text every round, so prepared. */
+export const STORED_CLAIMS_SQL = `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`;

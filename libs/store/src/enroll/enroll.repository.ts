@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { NewEvent } from '@eventlog/contracts';
+import { NewEvent, StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
 import { AppendOutcome } from '../write/append-plan';
 import { EventStoreRepository } from '../write/event-store.repository';
-import { compileEnrollSearch, EnrollSearch, EnrollSearchQuery, RUNNING_TARGET_SQL } from './enroll-sql';
+import { EventRow, toStoredEvent } from '../read/event-row';
+import { compileEnrollSearch, EnrollSearch, EnrollSearchQuery, RUNNING_TARGET_SQL, STORED_CLAIMS_SQL } from './enroll-sql';
+
+/** Search texts (kinds of filter) this process prepares on its connections; more are planned per call. */
+const MAX_PREPARED_SEARCHES = 100;
 
 /** A source event that can be claimed, with the state of its claim stream. */
 export interface EnrollCandidate {
@@ -28,6 +32,8 @@ export interface EnrollCandidate {
  */
 @Injectable()
 export class EnrollRepository {
+  private readonly statementNames = new Map<string, string>();
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly store: EventStoreRepository,
@@ -38,9 +44,15 @@ export class EnrollRepository {
     return compileEnrollSearch(tenant, query);
   }
 
-  /** The oldest claimable sources after position `after`, at most `limit`. */
-  async candidates(search: EnrollSearch, after: number, limit: number): Promise<EnrollCandidate[]> {
+  /**
+   * The oldest claimable sources after position `after`, at most `limit`, and the position of the
+   * oldest source after `after` that is not settled (null if none). Every source before that one is
+   * settled for good, and a source committed later has a higher position (positions commit in
+   * order, docs/decisions/002): the next search may start there.
+   */
+  async search(search: EnrollSearch, after: number, limit: number): Promise<{ candidates: EnrollCandidate[]; firstUnsettled: number | null }> {
     const { rows } = await this.pool.query<{
+      claimable: boolean;
       id: string;
       stream: string;
       version: string;
@@ -50,28 +62,43 @@ export class EnrollRepository {
       claim_stream: string;
       head_version: string | null;
       claims: number;
-    }>(search.candidatesSql, [...search.values.slice(0, -2), after, limit]);
-    return rows.map((r) => ({
-      id: r.id,
-      stream: r.stream,
-      version: Number(r.version),
-      position: Number(r.position),
-      requestId: r.request_id,
-      nodeId: r.node_id,
-      claimStream: r.claim_stream,
-      headVersion: r.head_version === null ? null : Number(r.head_version),
-      claims: r.claims,
-    }));
+    }>({ name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
+    const unsettled = rows.find((r) => !r.claimable);
+    const candidates = rows
+      .filter((r) => r.claimable)
+      .map((r) => ({
+        id: r.id,
+        stream: r.stream,
+        version: Number(r.version),
+        position: Number(r.position),
+        requestId: r.request_id,
+        nodeId: r.node_id,
+        claimStream: r.claim_stream,
+        headVersion: r.head_version === null ? null : Number(r.head_version),
+        claims: r.claims,
+      }));
+    return { candidates, firstUnsettled: unsettled ? Number(unsettled.position) : null };
+  }
+
+  /** The claims a round persisted, as stored (position, version, recordedAt), by id. */
+  async storedClaims(tenant: string, ids: string[]): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>({ name: 'enroll_stored_claims', text: STORED_CLAIMS_SQL, values: [tenant, ids] });
+    return rows.map(toStoredEvent);
   }
 
   /**
-   * The position of the oldest source after `after` that is not settled, or null. Every source
-   * before it is settled for good, and a source committed later has a higher position (positions
-   * commit in order, docs/decisions/002): the next search may start there.
+   * A prepared statement's name for the search's text, for the first MAX_PREPARED_SEARCHES texts;
+   * then none (planned on every call). Planning the search cost Postgres more than running it;
+   * prepared, each pooled connection plans a text once. The filter's shape is in the text, so the
+   * names are capped: every connection keeps every statement it prepared.
    */
-  async firstUnsettled(search: EnrollSearch, after: number): Promise<number | null> {
-    const { rows } = await this.pool.query<{ position: string }>(search.firstUnsettledSql, [...search.values.slice(0, -2), after]);
-    return rows.length ? Number(rows[0].position) : null;
+  private statementName(sql: string): string | undefined {
+    let name = this.statementNames.get(sql);
+    if (name === undefined && this.statementNames.size < MAX_PREPARED_SEARCHES) {
+      name = `enroll_search_${this.statementNames.size + 1}`;
+      this.statementNames.set(sql, name);
+    }
+    return name;
   }
 
   /**
