@@ -16,14 +16,19 @@ const OTHER_EVENTS = Number(process.env.BENCH_ENROLL_OTHER_EVENTS ?? 200_000);
 const WORKERS = Number(process.env.BENCH_ENROLL_WORKERS ?? 8);
 const KAFKA_PATH_CALLS = Number(process.env.BENCH_ENROLL_KAFKA_CALLS ?? 2_000);
 const TARGET_PER_SECOND = 500;
+/** The window in which the query app's CPU with no requests is read. */
+const IDLE_MS = 3000;
 
 interface Measured {
   calls: number;
   ms: number;
   latencies: number[];
-  /** CPU seconds of the query app and of the Postgres backends of the bench database, if /proc tells. */
-  cpu?: { query: number; postgres: number };
+  /** CPU seconds per process group (CPU_GROUPS) over the run, if /proc tells. */
+  cpu?: Record<string, number>;
 }
+
+/** Where a claim's CPU goes: the query app, the bench database's Postgres backends, ingest (its relay publishes the claims), and this process (the workers' HTTP client). */
+const CPU_GROUPS = ['query', 'postgres', 'ingest', 'bench'] as const;
 
 /** The Postgres backends serving one database (the apps keep their pools open, so these stay). */
 async function backendsOf(url: string): Promise<Set<number>> {
@@ -38,9 +43,9 @@ async function backendsOf(url: string): Promise<Set<number>> {
 }
 
 /** `workers` loops calling `call` until it says there is no more work; each call's latency kept. */
-async function measure(workers: number, call: (worker: number) => Promise<boolean>, cpuOf?: () => CpuReading | undefined): Promise<Measured> {
+async function measure(workers: number, call: (worker: number) => Promise<boolean>, cpuOf?: () => Promise<CpuReading | undefined>): Promise<Measured> {
   const latencies: number[] = [];
-  const cpuBefore = cpuOf?.();
+  const cpuBefore = await cpuOf?.();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
@@ -53,12 +58,21 @@ async function measure(workers: number, call: (worker: number) => Promise<boolea
     }),
   );
   const ms = performance.now() - started;
-  const cpuAfter = cpuOf?.();
-  const cpu =
-    cpuBefore && cpuAfter
-      ? { query: cpuAfter.used.query - cpuBefore.used.query, postgres: cpuAfter.used.postgres - cpuBefore.used.postgres }
-      : undefined;
+  const cpuAfter = await cpuOf?.();
+  const cpu = cpuBefore && cpuAfter ? Object.fromEntries(CPU_GROUPS.map((g) => [g, cpuAfter.used[g] - cpuBefore.used[g]])) : undefined;
   return { calls: latencies.length, ms, latencies, cpu };
+}
+
+/** How many append transactions wrote the claims: the claims of one transaction share its recorded_at. */
+async function claimTransactions(url: string): Promise<number> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(DISTINCT recorded_at)::int AS n FROM events WHERE type = 'Deploy'`);
+    return rows[0].n;
+  } finally {
+    await db.end();
+  }
 }
 
 async function seed(url: string) {
@@ -107,8 +121,20 @@ export const run: Scenario = async () => {
   const post = (path: string, body: unknown) =>
     fetch(`${query.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   try {
-    const backends = await backendsOf(url);
-    const cpuOf = () => readCpu({ query: (pid) => pid === query.pid, postgres: (pid) => backends.has(pid) });
+    // The backends are listed at each reading: the pools open connections as the load needs them.
+    const cpuOf = async () => {
+      const backends = await backendsOf(url);
+      return readCpu({
+        query: (pid) => pid === query.pid,
+        postgres: (pid) => backends.has(pid),
+        ingest: (pid) => pid === ingest.pid,
+        bench: (pid) => pid === process.pid,
+      });
+    };
+    // What each process spends with no claim at all (the apps' Kafka consumers polling), per second.
+    const idleBefore = await cpuOf();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleAfter = await cpuOf();
     let claimed = 0;
     const enroll = await measure(WORKERS, async (w) => {
       const res = await post('/v1/enroll', { sourceType: 'BuildFinished', targetType: 'Deploy', sender: `worker-${w}` });
@@ -118,6 +144,7 @@ export const run: Scenario = async () => {
       return res.status === 201;
     }, cpuOf);
     if (claimed !== sources) throw new Error(`${claimed} claims for ${sources} sources`);
+    const transactions = await claimTransactions(url);
 
     let published = 0;
     const viaKafka = await measure(WORKERS, async () => {
@@ -143,9 +170,20 @@ export const run: Scenario = async () => {
       };
     };
     const enrollRow = row('POST /v1/enroll (claims; the store’s append)', enroll, claimed);
-    const cpuNote = enroll.cpu
-      ? `CPU per claim: query app ${((enroll.cpu.query / claimed) * 1000).toFixed(2)} ms, Postgres backends of the bench database ${((enroll.cpu.postgres / claimed) * 1000).toFixed(2)} ms ` +
-        `(on two cores doing nothing else, at most ~${Math.round((2 * claimed) / (enroll.cpu.query + enroll.cpu.postgres))} claims/s; the workers' own HTTP client not counted)`
+    const perClaim = (seconds: number) => ((seconds / claimed) * 1000).toFixed(2);
+    const cpu = enroll.cpu;
+    const idle = idleBefore && idleAfter ? Object.fromEntries(CPU_GROUPS.map((g) => [g, (idleAfter.used[g] - idleBefore.used[g]) / (IDLE_MS / 1000)])) : undefined;
+    // Net: less what each process spends per second with no claims (the apps' Kafka consumers
+    // polling), which a run slowed by a busy machine would otherwise charge to its claims.
+    const net = (g: (typeof CPU_GROUPS)[number]) => (cpu![g] - (idle?.[g] ?? 0) * (enroll.ms / 1000));
+    const sum = (f: (g: (typeof CPU_GROUPS)[number]) => number) => CPU_GROUPS.reduce((total, g) => total + f(g), 0);
+    const cpuNote = cpu
+      ? `CPU per claim: ${CPU_GROUPS.map((g) => `${g} ${perClaim(cpu[g])} ms`).join(', ')}; ${perClaim(sum((g) => cpu[g]))} ms in all ` +
+        `(on two cores doing nothing else, at most ~${Math.round((2 * claimed) / sum((g) => cpu[g]))} claims/s)` +
+        (idle
+          ? `; net of each process's CPU per second when idle (${CPU_GROUPS.map((g) => `${g} ${(idle[g] * 1000).toFixed(0)} ms/s`).join(', ')}): ` +
+            `${CPU_GROUPS.map((g) => `${g} ${perClaim(net(g))} ms`).join(', ')}; ${perClaim(sum(net))} ms in all`
+          : '')
       : 'CPU per claim: /proc not readable here';
     return {
       name: `enroll: ${sources.toLocaleString('en')} source events among ${(sources + OTHER_EVENTS).toLocaleString('en')}, ${WORKERS} workers`,
@@ -155,6 +193,7 @@ export const run: Scenario = async () => {
       ],
       notes: [
         cpuNote,
+        `${transactions} append transactions for ${claimed} claims: ${(claimed / transactions).toFixed(1)} claims per round on average`,
         'each worker loops until 204; latency per HTTP call, the final 204s included; one 2-core machine runs Postgres, Kafka, ingest with its relay, the query app and the workers',
         'Kafka path row: the same workers publishing one event each with expectedVersion no_stream and waiting for ingest to persist it (what a claim through Kafka would cost)',
       ],
