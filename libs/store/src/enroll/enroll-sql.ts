@@ -44,7 +44,9 @@ const claimStream = (targetType: string) =>
 class EnrollSearchCompiler extends DslConditions {
   compile(tenant: string, query: EnrollSearchQuery): EnrollSearch {
     const p = this.params;
-    const where = [`e.tenant = ${p.add(tenant)}`, `e.type = ${p.add(query.sourceType)}`];
+    const tenantParam = p.add(tenant);
+    const typeParam = p.add(query.sourceType);
+    const where = [`e.tenant = ${tenantParam}`, `e.type = ${typeParam}`];
     const target = p.add(query.targetType);
     (query.filter ?? []).forEach((c, i) => {
       const sql = this.condition(c, `filter[${i}]`);
@@ -52,7 +54,10 @@ class EnrollSearchCompiler extends DslConditions {
     });
     if (this.problems.length) throw new InvalidQueryError(this.problems);
     const maxClaims = p.add(query.maxRetries + 1, 'int');
-    where.push(`e.position > ${p.add(0, 'bigint')}`);
+    // As a row comparison on the (tenant, type, position) index's columns, and ordered by them: the
+    // prepared statement's generic plan, which knows no values, then walks that index, where
+    // `e.position > $n` made it walk the whole log from the position on (events_pkey).
+    where.push(`(e.tenant, e.type, e.position) > (${tenantParam}, ${typeParam}, ${p.add(0, 'bigint')})`);
     const walk = `
         FROM events e
         CROSS JOIN LATERAL (
@@ -71,14 +76,14 @@ class EnrollSearchCompiler extends DslConditions {
       (SELECT true AS claimable, ${columns}
       ${walk}
          AND (j.head_version IS NULL OR (j.head_status = 'fail' AND j.claims < ${maxClaims}))
-       ORDER BY e.position
+       ORDER BY e.tenant, e.type, e.position
        LIMIT ${limit})
       UNION ALL
       (SELECT false, ${columns}
       ${walk}
          AND (j.head_version IS NULL
               OR (j.claims < ${maxClaims} AND j.head_status IS DISTINCT FROM 'success' AND j.head_status IS DISTINCT FROM 'aborted'))
-       ORDER BY e.position
+       ORDER BY e.tenant, e.type, e.position
        LIMIT 1)`;
     return { sql, values: p.values };
   }
