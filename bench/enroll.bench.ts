@@ -117,7 +117,11 @@ export const run: Scenario = async () => {
   };
   // Ingest (with the relay) runs as deployed: claims are relayed to the outbound topic meanwhile.
   const ingest = await AppProcess.start('ingest', 'bench-enroll-ingest', env);
-  const query = await AppProcess.start('query', 'bench-enroll-query', env);
+  // A query app that never gets ready must not leave ingest running behind the failed run.
+  const query = await AppProcess.start('query', 'bench-enroll-query', env).catch(async (err: unknown) => {
+    await ingest.stop();
+    throw err;
+  });
   const post = (path: string, body: unknown) =>
     fetch(`${query.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   try {
