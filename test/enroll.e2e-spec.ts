@@ -105,7 +105,9 @@ describe('enroll', () => {
       .then((r) => r.rows);
 
   beforeAll(async () => {
-    fx = await QueryFixture.start('enroll', { AUTH_TOKENS });
+    // Claims stay `running` for as long as the race takes: on a loaded machine that can pass the default
+    // CHAIN_STALL_AFTER, and the detector's ChainStalled events would then count as written events here.
+    fx = await QueryFixture.start('enroll', { AUTH_TOKENS }, { CHAIN_STALL_AFTER: '1h' });
     second = await AppProcess.start('query', 'enroll-query-2', fx.queryEnv({ AUTH_TOKENS }));
     consumer = kafka.consumer({ groupId: `${fx.topics.group}.enroll.${uniqueSuffix()}`, maxWaitTimeInMs: 20 });
     let joined = false;
