@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
-import { cpuShares, CpuReading, readCpu } from './lib/cpu-usage';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { cpuPerThousand, cpuShares, CpuReading, readCpu } from './lib/cpu-usage';
 import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
@@ -97,10 +98,19 @@ export const run: Scenario = async () => {
     'subscribers (this bench)': (pid: number) => pid === process.pid,
   };
   let cpuFrom: CpuReading | undefined;
-  const cpuTimer = setTimeout(() => (cpuFrom = readCpu(groups)), WARM_UP_SECONDS * 1000);
+  // A message waits for the subscribers' event loop before it is timed: that wait is counted.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let deliveredFrom = 0;
+  const cpuTimer = setTimeout(() => {
+    cpuFrom = readCpu(groups);
+    deliveredFrom = deliveries.length;
+    loopDelay.enable();
+  }, WARM_UP_SECONDS * 1000);
   const produced = await produce(env.INGEST_TOPICS, begin, measureFrom + SECONDS * 1000);
   clearTimeout(cpuTimer);
   const cpuTo = readCpu(groups);
+  const deliveredInWindow = deliveries.length - deliveredFrom;
+  loopDelay.disable();
   // Every produced event goes to FANOUT subscribers; wait (up to 60 s) for the last of them.
   const expected = produced * FANOUT;
   const deadline = Date.now() + 60_000;
@@ -122,6 +132,11 @@ export const run: Scenario = async () => {
       { measure: 'record → client latency p99 (ms), target ≤ 250', value: quantile(fromRecorded, 0.99) },
       { measure: 'record → client latency max (ms)', value: fromRecorded.reduce((a, b) => Math.max(a, b), 0) },
       { measure: 'produce → client latency p50 / p99 (ms)', value: `${quantile(fromSent, 0.5)} / ${quantile(fromSent, 0.99)}` },
+      { measure: "subscribers' event-loop delay p99 (ms, measured window)", value: Math.round(loopDelay.percentile(99) / 1e6) },
+      {
+        measure: 'query CPU per 1,000 messages delivered (ms, measured window)',
+        value: cpuFrom && cpuTo && deliveredInWindow ? cpuPerThousand(cpuFrom, cpuTo, deliveredInWindow).query : 'not measured',
+      },
       { measure: 'deliveries received / expected (all windows)', value: `${deliveries.length} / ${expected}` },
     ],
     notes: [

@@ -25,14 +25,27 @@ class Log {
 class FakeSubscription {
   received: number[] = [];
   notes: string[] = [];
+  /** Whether the socket is held back (corked), and how many times it was released. */
+  corked = false;
+  writes = 0;
   constructor(
     readonly filter: LiveFilter,
     public position: number,
   ) {}
-  deliver(position: number, message: string) {
-    expect(message).toBe(`{"event":"event","data":{"position":${position}}}`);
+  deliver(position: number, message: Buffer) {
+    expect(message.toString()).toBe(`{"event":"event","data":{"position":${position}}}`);
+    expect(this.corked).toBe(true);
     this.received.push(position);
     this.position = position;
+  }
+  cork() {
+    expect(this.corked).toBe(false);
+    this.corked = true;
+  }
+  uncork() {
+    expect(this.corked).toBe(true);
+    this.corked = false;
+    this.writes++;
   }
   advanceTo(position: number) {
     this.position = Math.max(this.position, position);
@@ -69,16 +82,38 @@ describe('LiveHub', () => {
     const all = sub({}, 0);
     const carts = sub({ streamPrefix: 'cart-', types: ['Added'] }, 0);
     const acme = sub({ tenant: 'acme' }, 0);
+    const cart1 = sub({ stream: 'cart-1' }, 0);
+    const acmeCart1 = sub({ tenant: 'acme', stream: 'cart-1' }, 0);
+    const cart1Removed = sub({ stream: 'cart-1', types: ['Removed'] }, 0);
     const behind = sub({}, 0); // added, never attached: it reads for itself
-    [all, carts, acme].forEach((s) => expect(attach(s)).toBe(true));
+    [all, carts, acme, cart1, acmeCart1, cart1Removed].forEach((s) => expect(attach(s)).toBe(true));
     log.append(['default', 'cart-1', 'Added'], ['default', 'cart-2', 'Removed'], ['acme', 'cart-1', 'Added'], ['default', 'wish-1', 'Added']);
     appended();
     await settle();
     expect(all.received).toEqual([1, 2, 4]);
     expect(carts.received).toEqual([1]);
     expect(acme.received).toEqual([3]);
+    expect(cart1.received).toEqual([1]);
+    expect(acmeCart1.received).toEqual([3]);
+    expect(cart1Removed.received).toEqual([]);
     expect(behind.received).toEqual([]);
-    expect([all.position, carts.position, acme.position, behind.position]).toEqual([4, 4, 4, 0]);
+    expect([all.position, carts.position, acme.position, cart1.position, cart1Removed.position, behind.position]).toEqual([4, 4, 4, 4, 4, 0]);
+  });
+
+  it("sends each socket's messages of one read in one write, and none to a subscription once it is removed", async () => {
+    const a = sub({ stream: 'a' }, 0);
+    const gone = sub({ stream: 'a' }, 0);
+    [a, gone].forEach((s) => attach(s));
+    await settle();
+    hub.remove(gone as unknown as LiveSubscription);
+    log.append(['default', 'a', 'T'], ['default', 'b', 'T'], ['default', 'a', 'T']);
+    appended();
+    await settle();
+    expect(a.received).toEqual([1, 3]);
+    expect(a.writes).toBe(1);
+    expect(a.corked).toBe(false);
+    expect(gone.received).toEqual([]);
+    expect(gone.writes).toBe(0);
   });
 
   it('refuses a subscription behind what it has handed out, and never starts past the head', async () => {

@@ -10,8 +10,10 @@ class FakeSocket {
   bufferedAmount = 0;
   sent: { event: string; data: any }[] = [];
   closedWith?: number;
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
+  send(message: string | Buffer, options: { binary?: boolean }) {
+    // A Buffer is sent as text, never as a binary frame.
+    expect(options.binary).toBe(false);
+    this.sent.push(JSON.parse(message.toString()));
   }
   close(code: number) {
     this.closedWith = code;
@@ -49,7 +51,7 @@ describe('LiveSubscription', () => {
     expect(done()).toBe(true);
   };
   const start = (position: number, slowClientMs = 5000) => {
-    const s = new LiveSubscription(socket as unknown as WebSocket, filter, position, hub as unknown as LiveHub, feed as unknown as LiveFeedRepository, { slowClientMs });
+    const s = new LiveSubscription(socket as unknown as WebSocket, { cork: () => undefined, uncork: () => undefined }, filter, position, hub as unknown as LiveHub, feed as unknown as LiveFeedRepository, { slowClientMs });
     s.start();
     return s;
   };
@@ -74,7 +76,7 @@ describe('LiveSubscription', () => {
     await until(() => attached);
     socket.bufferedAmount = 2 * 1024 * 1024;
     events.push(1201, 1202, 1203);
-    s.deliver(1201, '{"event":"event","data":{"position":1201}}');
+    s.deliver(1201, Buffer.from('{"event":"event","data":{"position":1201}}'));
     expect(attached).toBe(false);
     await new Promise((r) => setTimeout(r, 100));
     expect(positions()).toEqual([1201]); // nothing more while it is not reading
@@ -88,7 +90,7 @@ describe('LiveSubscription', () => {
     const s = start(1200, 150);
     await until(() => attached);
     socket.bufferedAmount = 2 * 1024 * 1024;
-    s.deliver(1201, '{"event":"event","data":{"position":1201}}');
+    s.deliver(1201, Buffer.from('{"event":"event","data":{"position":1201}}'));
     await until(() => socket.closedWith !== undefined);
     expect(socket.closedWith).toBe(1008);
     expect(socket.sent.at(-1)).toEqual({ event: 'dropped', data: { reason: 'client too slow: nothing read for 150 ms', position: 1201 } });

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LiveFeedRepository, LiveFilter } from '@eventlog/store';
@@ -25,6 +26,8 @@ export class LiveSubscription {
 
   constructor(
     private readonly socket: WebSocket,
+    /** The socket's TCP connection (the upgrade's), held back while the hub hands out a read. */
+    private readonly connection: Pick<Duplex, 'cork' | 'uncork'>,
     readonly filter: LiveFilter,
     public position: number,
     private readonly hub: LiveHub,
@@ -39,14 +42,23 @@ export class LiveSubscription {
     void this.catchUp();
   }
 
-  /** From the hub: a new matching event after this subscription's position. */
-  deliver(position: number, message: string) {
+  /** From the hub: a new matching event after this subscription's position (its message as UTF-8, shared by every socket). */
+  deliver(position: number, message: Buffer) {
     this.send(message);
     this.position = position;
     if (this.socket.bufferedAmount > HIGH_WATER) {
       this.hub.detach(this);
       void this.catchUp();
     }
+  }
+
+  /** From the hub, around what it delivers from one read: the messages leave in one write, not one each. */
+  cork() {
+    this.connection.cork();
+  }
+
+  uncork() {
+    this.connection.uncork();
   }
 
   /** From the hub: nothing else matched up to here. */
@@ -64,8 +76,9 @@ export class LiveSubscription {
     this.hub.remove(this);
   }
 
-  private send(message: string) {
-    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(message);
+  private send(message: string | Buffer) {
+    // A Buffer would go as a binary frame by default; every message is JSON text.
+    if (!this.closed && this.socket.readyState === this.socket.OPEN) this.socket.send(message, { binary: false });
   }
 
   private async catchUp() {

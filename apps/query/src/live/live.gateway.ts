@@ -1,6 +1,7 @@
 import { UseFilters, UseGuards } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Gauge, register } from 'prom-client';
 import type { WebSocket } from 'ws';
 import { AccessGuard, rememberSocketToken, RequestTenant, RequiresScope, TenantIn, upgradeTokenOf } from '@eventlog/auth';
@@ -29,6 +30,8 @@ const connections =
 export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly subscriptions = new WeakMap<WebSocket, LiveSubscription>();
   private readonly alive = new WeakSet<WebSocket>();
+  /** Each socket's TCP connection: ws writes to the one the upgrade came on. */
+  private readonly connectionOf = new WeakMap<WebSocket, Duplex>();
 
   constructor(
     private readonly config: EventlogConfig,
@@ -39,6 +42,7 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   handleConnection(socket: WebSocket, request: IncomingMessage) {
     rememberSocketToken(socket, upgradeTokenOf(request));
+    this.connectionOf.set(socket, request.socket);
     connections.inc();
     // A ping each heartbeat keeps proxies from closing an idle socket; no pong since the last one: gone.
     this.alive.add(socket);
@@ -63,7 +67,7 @@ export class LiveGateway implements OnGatewayConnection, OnGatewayDisconnect {
     this.subscriptions.get(socket)?.close();
     const from = body.fromPosition ?? (await this.feed.head());
     const filter = { tenant, stream: body.stream, streamPrefix: body.streamPrefix, types: body.type };
-    const subscription = new LiveSubscription(socket, filter, from, this.hub, this.feed, { slowClientMs: this.config.LIVE_SLOW_CLIENT_MS });
+    const subscription = new LiveSubscription(socket, this.connectionOf.get(socket)!, filter, from, this.hub, this.feed, { slowClientMs: this.config.LIVE_SLOW_CLIENT_MS });
     this.subscriptions.set(socket, subscription);
     if (socket.readyState === socket.OPEN) subscription.start();
   }
