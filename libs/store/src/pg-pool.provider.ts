@@ -12,9 +12,11 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
  * Session settings sent with every connection. Parallel workers cost a few milliseconds to start,
  * which short plans (a page, a stream, a rollup sum) never earn back when many requests share a
  * few cores; only plans estimated ten times Postgres's default setup cost (a scan of a large part
- * of the log) run in parallel.
+ * of the log) run in parallel. JIT is off: on a table not analysed yet (a new database, a new day
+ * partition) Postgres overestimates rows, crosses jit_above_cost, and compiles a millisecond read for
+ * most of a second (decision 036); no query here runs long enough to earn compilation back.
  */
-const SESSION_OPTIONS = '-c parallel_setup_cost=10000';
+const SESSION_OPTIONS = '-c parallel_setup_cost=10000 -c jit=off';
 
 export function createPool(databaseUrl: string, max: number): Pool {
   // Idle connections stay open (pg closes them after 10 s by default): a lull in traffic must not
