@@ -17,8 +17,11 @@ export function queryKafkaTransport(config: EventlogConfig): QueryKafkaServer {
         sessionTimeout: 30000,
         rebalanceTimeout: 60000,
         heartbeatInterval: 3000,
-        // kafkajs waits up to 5 s for data by default: a request arriving mid-wait would stall.
-        maxWaitTimeInMs: 50,
+        // How long the broker holds a fetch that finds no request. A request arriving meanwhile
+        // ends the wait at once (minBytes 1), so this bounds only the fetches of an idle app, each
+        // a request and a response naming every request partition (docs/decisions/037).
+        maxWaitTimeInMs: 500,
+        minBytes: 1,
         allowAutoTopicCreation: false,
       },
       // A new group starts at the end: requests sent before this instance existed are not answered.

@@ -117,7 +117,8 @@ export class PersistenceWaiter implements OnApplicationBootstrap, OnApplicationS
   private async consumeDeadLetters(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: `${this.config.QUERY_GROUP_ID}.wait.${randomUUID()}`,
-      maxWaitTimeInMs: 100,
+      // A dead letter ends the fetch wait at once; the wait bounds only idle fetches (decision 037).
+      maxWaitTimeInMs: 500,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,

@@ -51,8 +51,9 @@ export class KafkaTransport implements Transport {
       client: { ...client, logLevel: logLevel.WARN },
       // Without this Nest appends "-client" to the group id.
       postfixId: '',
-      // kafkajs waits up to 5 s for data by default: a reply arriving mid-wait would stall the call.
-      consumer: { groupId: this.groupId, maxWaitTimeInMs: 50, sessionTimeout: 30000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
+      // A reply ends the broker's fetch wait at once (minBytes 1); the wait bounds only the
+      // fetches of an idle client, each naming every reply partition (decision 037).
+      consumer: { groupId: this.groupId, maxWaitTimeInMs: 500, minBytes: 1, sessionTimeout: 30000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
       // Replies are matched by correlation id and only wanted while a call waits: committing their
       // offsets buys nothing, and a restarted client starts at the end anyway. Reply partitions are
       // read side by side rather than one batch after another.
