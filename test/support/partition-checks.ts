@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { TestDatabase } from './database';
+import { PROJECT_ROOT } from './env';
 
 /**
  * The rows where a rollup (event_counts, event_totals, open_chains) and counting the events again
@@ -68,4 +71,17 @@ export async function appendDay(db: TestDatabase, offset: number, tenants: strin
        last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)`,
   );
   await db.pool.query('UPDATE event_position SET last = (SELECT max(position) FROM events), recorded_at = (SELECT max(recorded_at) FROM events)');
+}
+
+/** `npm run retention` as an operator runs it: the built CLI, its output and exit code. */
+export function retentionCli(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/libs/store/src/retention/retention.main.js'), ...args], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
 }
