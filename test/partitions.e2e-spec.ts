@@ -22,6 +22,9 @@ const snapshot = async (db: TestDatabase) => ({
 const partitionOf = (offset: number) => `events_${utcDay(offset).toISOString().slice(0, 10).replace(/-/g, '')}`;
 const partitionNames = async (db: TestDatabase) => (await db.pool.query<{ name: string }>('SELECT name FROM event_partitions ORDER BY from_at')).rows.map((r) => r.name);
 
+// Three runs of the retention CLI and two app starts: beyond the e2e default of 120 s on a busy machine.
+jest.setTimeout(300_000);
+
 describe('time partitions and retention', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
