@@ -1,6 +1,6 @@
 import { ClientBase } from 'pg';
 import { ensurePartitions, listPartitions } from '../partitions/event-partitions';
-import { dropPartition, partitionEventCount, partitionTenants } from './drop-partition';
+import { dropPartition, dropRetired, partitionEventCount, partitionTenants } from './drop-partition';
 import { planRetention, RetentionPolicy } from './retention-plan';
 
 /** Days of partitions kept ready ahead of today, so appends never wait for one to be created. */
@@ -37,6 +37,7 @@ export const createPartitionsAhead: RetentionStep = {
 export const dropExpiredPartitions: RetentionStep = {
   name: 'expired-partitions',
   async run(ctx) {
+    if (!ctx.dryRun) await dropRetired(ctx.client);
     const closed = (await listPartitions(ctx.client)).filter((p) => p.toAt.getTime() <= ctx.now.getTime());
     const withTenants = [];
     for (const p of closed) withTenants.push({ ...p, tenants: await partitionTenants(ctx.client, p.name) });
@@ -48,10 +49,10 @@ export const dropExpiredPartitions: RetentionStep = {
       } else if (ctx.dryRun) {
         ctx.report(`would drop ${name} (${range}, ${await partitionEventCount(ctx.client, name)} events): ${verdict.reason}`);
       } else {
-        const started = process.hrtime.bigint();
-        const events = await dropPartition(ctx.client, verdict.partition);
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        ctx.report(`dropped ${name} (${range}, ${events} events) in ${ms.toFixed(0)} ms: ${verdict.reason}`);
+        const day = await dropPartition(ctx.client, verdict.partition);
+        ctx.report(
+          `dropped ${name} (${range}, ${day.events} events) in ${day.transactionMs.toFixed(0)} ms, space reclaimed in ${day.reclaimMs.toFixed(0)} ms: ${verdict.reason}`,
+        );
       }
     }
   },
