@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { NewEvent } from '@eventlog/contracts';
 import { ensureTopics } from '@eventlog/kafka';
-import { copyRows, PlannedRow } from '@eventlog/store';
+import { copyRows, partitionCovering, PlannedRow } from '@eventlog/store';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
 import { freshDatabase, settleWrites } from './lib/bench-database';
 import { Scenario } from './lib/scenario';
@@ -95,7 +95,8 @@ async function copyCeiling(databaseUrl: string): Promise<{ ms: number; cpu?: Rec
   const cpuFrom = readCpu(groups);
   const started = Date.now();
   await client.query('BEGIN');
-  await copyRows(client, rows, new Date().toISOString());
+  const recordedAt = new Date();
+  await copyRows(client, rows, recordedAt.toISOString(), await partitionCovering(client, recordedAt));
   await client.query('COMMIT');
   const ms = Date.now() - started;
   const cpuTo = readCpu(groups);

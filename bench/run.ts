@@ -17,6 +17,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   ws: async () => (await import('./ws.bench')).run,
   graphql: async () => (await import('./graphql.bench')).run,
   enroll: async () => (await import('./enroll.bench')).run,
+  retention: async () => (await import('./retention.bench')).run,
 };
 
 async function main() {

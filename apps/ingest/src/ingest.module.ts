@@ -10,11 +10,12 @@ import { GroupCommit } from './appending/group-commit';
 import { IngestConsumerService } from './consumer/ingest-consumer.service';
 import { IngestMetrics } from './metrics/ingest.metrics';
 import { RelayModule } from './relay/relay.module';
+import { RetentionModule } from './retention/retention.module';
 import { StallDetectorModule } from './stalled/stall-detector.module';
 
 /**
- * Kafka in, Postgres out, and, unless they run elsewhere, the outbound relay back to Kafka and the
- * stall detector.
+ * Kafka in, Postgres out, the partitions and retention of the log, and, unless they run elsewhere,
+ * the outbound relay back to Kafka and the stall detector.
  */
 @Module({})
 export class IngestModule {
@@ -26,6 +27,7 @@ export class IngestModule {
         KafkaModule.forRoot('ingest'),
         StoreModule,
         OpsModule,
+        RetentionModule,
         ...(config.INGEST_RUNS_RELAY ? [RelayModule] : []),
         ...(config.INGEST_RUNS_STALL_DETECTOR ? [StallDetectorModule] : []),
       ],

@@ -67,3 +67,26 @@ describe('stall detection settings', () => {
     }
   });
 });
+
+describe('retention settings', () => {
+  it('keeps everything by default and runs the job hourly', () => {
+    expect(loadConfig({})).toMatchObject({ retention: { byTenant: new Map() }, RETENTION_INTERVAL: 3_600_000 });
+    expect(loadConfig({}).retention.otherMs).toBeUndefined();
+  });
+
+  it('reads RETENTION as tenant=duration pairs, * for the other tenants', () => {
+    const c = loadConfig({ RETENTION: 'acme=90d, *=365d ,b=1d12h', RETENTION_INTERVAL: '10m' });
+    expect(c.retention).toEqual({ byTenant: new Map([['acme', 90 * 86_400_000], ['b', 36 * 3_600_000]]), otherMs: 365 * 86_400_000 });
+    expect(c.RETENTION_INTERVAL).toBe(600_000);
+  });
+
+  it.each([
+    ['RETENTION', 'acme', /RETENTION: "acme" is not tenant=duration/],
+    ['RETENTION', 'acme=soon', /RETENTION: "soon" for acme is not a duration/],
+    ['RETENTION', 'acme=12h', /RETENTION: 12h for acme is less than 1d/],
+    ['RETENTION', '*=2d,*=3d', /RETENTION: \* is given twice/],
+    ['RETENTION_INTERVAL', '500ms', /RETENTION_INTERVAL: must be at least 1s/],
+  ])('refuses %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});

@@ -16,6 +16,7 @@ import {
 import { DURATION_FORMAT, parseDuration } from '@eventlog/contracts';
 import { AccessGrant, parseAccessTokens } from './access-tokens';
 import { parseStallAfterByType, STALL_AFTER_BOUNDS } from './stall-after-by-type';
+import { parseRetention, RetentionByTenant } from './retention-by-tenant';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -128,6 +129,17 @@ export class EventlogConfig {
   @IsStallTimeout()
   CHAIN_STALL_AFTER = 5 * 60_000;
 
+  /** How long each tenant's events are kept, as `tenant=duration,…` (`*` for the others); parsed into retention. Unset: everything is kept. */
+  @IsOptional()
+  @IsString()
+  RETENTION?: string;
+
+  /** How often ingest runs the retention job (partitions ahead, expired partitions dropped), in ms (written as a duration). */
+  @Transform(toDuration)
+  @IsInt({ message: `must be ${DURATION_FORMAT}` })
+  @Min(1000, { message: 'must be at least 1s' })
+  RETENTION_INTERVAL = 3_600_000;
+
   /** Per-type CHAIN_STALL_AFTER, as `type=duration,…`; parsed into chainStallAfterByType. */
   @IsOptional()
   @IsString()
@@ -226,10 +238,13 @@ export class EventlogConfig {
 
   /** The parsed CHAIN_STALL_AFTER_BY_TYPE: ms by the type of a chain's latest event. */
   chainStallAfterByType = new Map<string, number>();
+
+  /** The parsed RETENTION. */
+  retention: RetentionByTenant = { byTenant: new Map() };
 }
 
 /** The parsed forms kept beside the variables they come from: not variables themselves. */
-const DERIVED = new Set(['accessGrants', 'chainStallAfterByType']);
+const DERIVED = new Set(['accessGrants', 'chainStallAfterByType', 'retention']);
 
 /** Fills config.accessGrants from AUTH_TOKENS or AUTH_TOKENS_FILE; returns the problems found. */
 function loadAccessGrants(config: EventlogConfig): string[] {
@@ -264,7 +279,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig {
   const defined = Object.fromEntries(
     Object.keys(new EventlogConfig())
-      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'TOPIC_MAX_MESSAGE_BYTES', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE', 'CHAIN_STALL_AFTER_BY_TYPE'])
+      .concat(['INGEST_TOPIC_PATTERN', 'QUERY_TOPIC_PREFIX', 'TOPIC_MAX_MESSAGE_BYTES', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'AUTH_TOKENS', 'AUTH_TOKENS_FILE', 'CHAIN_STALL_AFTER_BY_TYPE', 'RETENTION'])
       .filter((k) => !DERIVED.has(k))
       .filter((k) => env[k] !== undefined && env[k] !== '')
       .map((k) => [k, env[k]]),
@@ -288,6 +303,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EventlogConfig
     const { byType, problem } = parseStallAfterByType(config.CHAIN_STALL_AFTER_BY_TYPE);
     if (problem) problems.push(`CHAIN_STALL_AFTER_BY_TYPE: ${problem}`);
     else config.chainStallAfterByType = byType;
+  }
+  if (config.RETENTION !== undefined) {
+    const { retention, problem } = parseRetention(config.RETENTION);
+    if (problem) problems.push(`RETENTION: ${problem}`);
+    else config.retention = retention;
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -89,10 +89,14 @@ export function copyChunk(rows: PlannedRow[], recordedAt: string): Buffer {
  * Writes the planned rows with COPY, the fastest way into a table: no array literals to build and
  * parse, no executor per row. Runs inside the caller's transaction; the table's triggers fire as
  * for INSERT, and a refused value fails the statement (and the transaction) the same way.
+ *
+ * Into `partition`, the one recordedAt falls in: COPY into the partitioned parent would insert row
+ * by row, its statement triggers having transition tables (decision 039). Without one (no
+ * partition covers recordedAt), into the parent, whose DEFAULT partition takes the rows.
  */
-export async function copyRows(client: PoolClient, rows: PlannedRow[], recordedAt: string): Promise<void> {
+export async function copyRows(client: PoolClient, rows: PlannedRow[], recordedAt: string, partition: string | null): Promise<void> {
   function* chunks() {
     for (let i = 0; i < rows.length; i += CHUNK_ROWS) yield copyChunk(rows.slice(i, i + CHUNK_ROWS), recordedAt);
   }
-  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY events (${COLUMNS}) FROM STDIN`)));
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${partition === null ? 'events' : client.escapeIdentifier(partition)} (${COLUMNS}) FROM STDIN`)));
 }

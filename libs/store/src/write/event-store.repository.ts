@@ -76,11 +76,12 @@ export class EventStoreRepository {
       { rows: { last: string }[] },
     ];
     if (precondition && !(await precondition(client))) return null;
-    // What the database already knows about this batch, in one round trip: which ids exist, and
-    // the current version of each stream.
+    // What the database already knows about this batch, in one round trip: which ids were ever
+    // used (event_ids: one table, where the events are spread over partitions), and the current
+    // version of each stream.
     const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(
       `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version
-         FROM events e JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
+         FROM event_ids e JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
        UNION ALL
        SELECT 'stream', s.tenant, s.stream, s.version
          FROM streams s JOIN (SELECT DISTINCT * FROM unnest($1::text[], $3::text[])) AS k(tenant, stream)
@@ -97,8 +98,8 @@ export class EventStoreRepository {
 
     // The counter, its notification (delivered at commit: the relay, live tails and waiters wake
     // then) and the stream heads in one statement. recorded_at comes back as text so that the rows
-    // get it to the microsecond.
-    const { rows: stamped } = await client.query<{ recorded_at: string }>(
+    // get it to the microsecond, with the partition it falls in (null when none covers it).
+    const { rows: stamped } = await client.query<{ recorded_at: string; partition: string | null }>(
       `WITH heads AS (
          INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
          SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
@@ -108,7 +109,10 @@ export class EventStoreRepository {
            last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)
        )
        UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
-       RETURNING recorded_at::text, pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
+       RETURNING recorded_at::text,
+                 (SELECT p.name FROM event_partitions p
+                   WHERE p.from_at <= event_position.recorded_at AND event_position.recorded_at < p.to_at) AS partition,
+                 pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
       [
         plan.lastPosition,
         plan.heads.map((h) => h.tenant),
@@ -118,7 +122,7 @@ export class EventStoreRepository {
         plan.heads.map((h) => h.lastOccurredAt.toISOString()),
       ],
     );
-    await copyRows(client, plan.rows, stamped[0].recorded_at);
+    await copyRows(client, plan.rows, stamped[0].recorded_at, stamped[0].partition);
     return plan.outcomes;
   }
 }
