@@ -1,5 +1,6 @@
 import { DslConditionDto, InvalidQueryError } from '@eventlog/contracts';
 import { DslConditions } from '../dsl/dsl-conditions';
+import { visibleEvent } from '../read/visible-events';
 
 /** What the claim search needs from a request; the tenant is the decided one, never a request field. */
 export interface EnrollSearchQuery {
@@ -51,6 +52,8 @@ class EnrollSearchCompiler extends DslConditions {
     if (this.problems.length) throw new InvalidQueryError(this.problems);
     const maxClaims = p.add(query.maxRetries + 1, 'int');
     where.push(`e.position > ${p.add(0, 'bigint')}`);
+    // A deleted stream's events are no sources: they are gone from every read (decision 041).
+    where.push(visibleEvent('e'));
     const walk = `
         FROM events e
         CROSS JOIN LATERAL (
