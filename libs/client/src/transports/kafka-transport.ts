@@ -7,7 +7,7 @@ import { DEFAULT_TENANT, DLQ_HEADERS, PublishResult, QUERY_TOPICS, replyTopicOf,
 import { DEFAULT_TOPICS, KafkaOptions } from '../client-options';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
 import { consumerReady } from './consumer-ready';
-import { OutgoingEvent, PublishOutcome, QueryName, Transport } from './transport';
+import { OutgoingEvent, PublishOutcome, QueryName, ReadConditions, Transport } from './transport';
 
 const JOIN_TIMEOUT_MS = 30000;
 /** Between two looks for an awaited event: short at first (most events land within milliseconds), then less often. */
@@ -78,10 +78,10 @@ export class KafkaTransport implements Transport {
     await Promise.all([this.client.close(), this.producer?.disconnect(), this.deadLetters?.disconnect()]);
   }
 
-  async query<T>(name: QueryName, request: object): Promise<T> {
+  async query<T>(name: QueryName, request: object, read: ReadConditions = {}): Promise<T> {
     const topic = this.topics[name];
     // {value, headers} explicitly: Nest would take a request with a `key` or `value` field for the record itself.
-    const message = { value: request, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
+    const message = { value: { ...request, ...read }, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
     try {
       return await lastValueFrom(this.client.send<T>(topic, message).pipe(timeout(this.timeoutMs)));
     } catch (err) {
