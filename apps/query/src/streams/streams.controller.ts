@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ApiErrorBody,
   DeleteStreamQueryDto,
@@ -13,6 +13,7 @@ import {
   TenantQueryDto,
 } from '@eventlog/contracts';
 import { ApiErrors } from '../http/api-errors.decorator';
+import { validationError } from '../errors/api-error';
 import { StreamsService } from './streams.service';
 import { RequestTenant, RequiresScope, TenantIn } from '@eventlog/auth';
 import { StreamDeletionService } from './stream-deletion.service';
@@ -61,5 +62,14 @@ export class StreamsController {
   @ApiResponse({ status: 410, description: 'Already deleted with hard=true', type: ApiErrorBody })
   delete(@Param() { stream }: StreamParamDto, @Query() query: DeleteStreamQueryDto, @RequestTenant() tenant: string) {
     return this.deletions.delete(tenant, stream, query.hard ?? false);
+  }
+
+  // `DELETE /v1/streams/` (an empty name) reaches the collection: say which field is missing, not 404.
+  @TenantIn('query')
+  @RequiresScope('delete')
+  @Delete()
+  @ApiExcludeEndpoint()
+  deleteWithoutName(): never {
+    throw validationError([{ field: 'stream', message: 'stream must name the stream to delete (1 to 200 characters)' }]);
   }
 }
