@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Consumer, IHeaders } from 'kafkajs';
 import { QUERY_TOPICS, replyTopicOf } from '@eventlog/contracts';
-import { purgeDeletedStreams } from '@eventlog/store';
+import { purgeDeletedStreams, runMigrations } from '@eventlog/store';
+import { TestDatabase } from './support/database';
 import { uniqueSuffix } from './support/env';
 import { kafka } from './support/kafka';
 import { QueryFixture } from './support/query-fixture';
@@ -387,5 +391,55 @@ describe('stream deletion: DELETE /v1/streams/{stream}, tombstones and the purge
     await expect(q('UPDATE stream_purges SET removed = 0')).rejects.toThrow(/stream_purges is append-only/);
     expect(await fx.db.count("SELECT count(*)::int AS n FROM events WHERE tenant = 'b'")).toBe(4);
     expect(await fx.db.count("SELECT count(*)::int AS n FROM events WHERE tenant = 'a' AND stream = 'tmp'")).toBe(2);
+  });
+});
+
+describe('migration 014 on a range-partitioned events table', () => {
+  const MIGRATIONS = join(__dirname, '..', 'libs', 'store', 'migrations');
+  let db: TestDatabase;
+  let before: string;
+
+  beforeAll(async () => {
+    // Migrated up to 014, then events made a table partitioned by recorded_at day (as a conversion
+    // before 014 would leave it), then 014 applied.
+    before = mkdtempSync(join(tmpdir(), 'migrations-'));
+    for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql') && f < '014')) cpSync(join(MIGRATIONS, file), join(before, file));
+    db = await TestDatabase.create('deletion_partitioned');
+    await db.pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    await runMigrations(db.url, before);
+    await db.pool.query(`
+      ALTER TABLE events RENAME TO events_plain;
+      CREATE TABLE events (LIKE events_plain INCLUDING DEFAULTS) PARTITION BY RANGE (recorded_at);
+      CREATE TABLE events_d1 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2026-01-02');
+      CREATE TABLE events_d2 PARTITION OF events FOR VALUES FROM ('2026-01-02') TO ('2026-01-03');
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_refuse_change();`);
+    expect(await runMigrations(db.url, MIGRATIONS)).toEqual(readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql') && f >= '014'));
+    // One stream across both partitions, and another stream left alone.
+    await db.pool.query(
+      `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, node_id, occurred_at, recorded_at)
+       SELECT p, 't', 'e' || p, CASE WHEN p <= 4 THEN 'gone' ELSE 'kept' END, CASE WHEN p <= 4 THEN p ELSE p - 4 END, 'T', '{}', '{}', 'e' || p, now(),
+              CASE WHEN p % 2 = 0 THEN TIMESTAMPTZ '2026-01-01T12:00:00Z' ELSE TIMESTAMPTZ '2026-01-02T12:00:00Z' END
+         FROM generate_series(1, 6) p`,
+    );
+  });
+  afterAll(async () => {
+    await db?.drop();
+    if (before) rmSync(before, { recursive: true, force: true });
+  });
+
+  it('the trigger reaches every partition: DELETE and UPDATE refused, the purge of a tombstoned stream let through and audited', async () => {
+    const refused = /events is append-only: (UPDATE|DELETE) refused/;
+    await expect(db.pool.query("DELETE FROM events WHERE stream = 'gone'")).rejects.toThrow(refused);
+    await expect(db.pool.query("DELETE FROM events_d1 WHERE stream = 'gone'")).rejects.toThrow(refused);
+    await expect(db.pool.query("UPDATE events_d2 SET type = 'X'")).rejects.toThrow(refused);
+    await db.pool.query("INSERT INTO stream_tombstones (tenant, stream, hidden_below, hard, deleted_at) VALUES ('t', 'gone', 4, true, now())");
+    expect((await db.pool.query("SELECT eventlog_purge_stream('t', 'gone') AS n")).rows[0].n).toBe('3');
+    expect((await db.pool.query("SELECT stream, version::int FROM events ORDER BY position")).rows).toEqual([
+      { stream: 'gone', version: 4 },
+      { stream: 'kept', version: 1 },
+      { stream: 'kept', version: 2 },
+    ]);
+    expect((await db.pool.query('SELECT removed::int, below_version::int FROM stream_purges')).rows).toEqual([{ removed: 3, below_version: 4 }]);
+    await expect(db.pool.query("DELETE FROM events_d1 WHERE stream = 'gone'")).rejects.toThrow(refused);
   });
 });
