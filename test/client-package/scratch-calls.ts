@@ -54,13 +54,16 @@ class Calls {
       stats: await this.eventlog.stats({ stream }),
     };
 
+    // The calls below write: to streams of their own, so that the reads above stay comparable.
+    const more = `${stream}-more`;
     // Read-your-writes: a record just produced, read back at once through `after`; a position through minPosition.
-    const written = await this.eventlog.publish({ stream, type: 'Noted' });
-    const readAfter = await this.eventlog.events({ stream, sort: 'position', order: 'asc' }, { after: written });
-    const readMinPosition = await this.eventlog.stream({ stream, limit: 0 }, { minPosition: last.position });
+    const source = await this.eventlog.publishAndWait({ stream: more, type: 'Created', requestId: `req-${more}`, nodeId: 'root' });
+    const written = await this.eventlog.publish({ stream: more, type: 'Noted' });
+    const readAfter = await this.eventlog.events({ stream: more, sort: 'position', order: 'asc' }, { after: written });
+    const readMinPosition = await this.eventlog.stream({ stream: more, limit: 0 }, { minPosition: source.position });
 
-    // Enroll: the stream's Created event is claimed once; nothing is left to claim after that.
-    const enroll = { sourceType: 'Created', targetType: 'Job', sender: 'scratch', filter: [{ field: 'stream', operator: 'eq' as const, value: stream }] };
+    // Enroll: the Created event of `more` is claimed once; nothing is left to claim after that.
+    const enroll = { sourceType: 'Created', targetType: 'Job', sender: 'scratch', filter: [{ field: 'stream', operator: 'eq' as const, value: more }] };
     const enrolled = await this.eventlog.enroll(enroll);
     const enrolledAgain = await this.eventlog.enroll(enroll);
 
@@ -70,8 +73,8 @@ class Calls {
     const deletedRead = await this.eventlog.stream({ stream: doomed });
 
     const lateIds = [`late-a-${stream}`, `late-b-${stream}`];
-    for (const id of lateIds) await this.eventlog.publishAndWait({ id, stream, type: 'Late', expectedVersion: 1 }).catch(() => undefined);
-    return { ...reads, readAfter, readMinPosition, enrolled, enrolledAgain, deleted, deletedRead, ...(await this.deadLetters(stream, lateIds)) };
+    for (const id of lateIds) await this.eventlog.publishAndWait({ id, stream: more, type: 'Late', expectedVersion: 1 }).catch(() => undefined);
+    return { ...reads, source, readAfter, readMinPosition, enrolled, enrolledAgain, deleted, deletedRead, ...(await this.deadLetters(more, lateIds)) };
   }
 
   /** The dead letters (HTTP only; the Kafka client reaches them through its http.baseUrl). */
