@@ -32,11 +32,11 @@ const SUBTRACT_COUNTS = `
 
 // event_totals less the hidden events. A time span the hidden events bounded is taken again from
 // the events still visible (the tombstone is already written), and only then: CASE is lazy.
-const SPAN_OF = (fn: 'ASC' | 'DESC') => `(
+const SPAN_OF = (direction: 'ASC' | 'DESC') => `(
     SELECT v.occurred_at FROM events v
      WHERE v.tenant = t.tenant AND v.type = t.type AND COALESCE(v.status, '') = t.status AND COALESCE(v.source, '') = t.source
        AND ${visibleEvent('v')}
-     ORDER BY v.occurred_at ${fn} LIMIT 1)`;
+     ORDER BY v.occurred_at ${direction} LIMIT 1)`;
 const SUBTRACT_TOTALS = `
   WITH gone AS (
     SELECT e.tenant, e.type, COALESCE(e.status, '') AS status, COALESCE(e.source, '') AS source, count(*) AS n,
