@@ -83,7 +83,10 @@ export class KafkaTransport implements Transport {
     // {value, headers} explicitly: Nest would take a request with a `key` or `value` field for the record itself.
     const message = { value: { ...request, ...read }, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
     try {
-      return await lastValueFrom(this.client.send<T>(topic, message).pipe(timeout(this.timeoutMs)));
+      const reply = await lastValueFrom(this.client.send<T | string>(topic, message).pipe(timeout(this.timeoutMs)));
+      // Nest's Kafka parser turns only JSON objects and arrays back into values: a reply of JSON
+      // null (enroll with nothing to claim) arrives as the text "null".
+      return (reply === 'null' ? null : reply) as T;
     } catch (err) {
       if (err instanceof TimeoutError) throw errorOf(504, `no reply on ${replyTopicOf(topic)} within ${this.timeoutMs} ms`);
       if (isErrorBody(err)) throw new EventLogError(err);
