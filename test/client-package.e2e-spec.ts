@@ -9,7 +9,7 @@ import { waitFor } from './support/wait-for';
 
 const TOKEN = 'client-package-token';
 const TENANT = 'acme';
-const AUTH_TOKENS = JSON.stringify({ [TOKEN]: { tenants: [TENANT], scopes: ['read', 'publish'] } });
+const AUTH_TOKENS = JSON.stringify({ [TOKEN]: { tenants: [TENANT], scopes: ['read', 'publish', 'delete'] } });
 const PACKAGE_DIR = join(PROJECT_ROOT, 'dist', 'packages', 'client');
 /** What the scratch app takes from this repository's node_modules besides the tarball: its own dependencies. */
 const LINKED = ['@nestjs/common', '@nestjs/core', '@nestjs/microservices', 'kafkajs', 'pg', 'rxjs', 'reflect-metadata', '@types/node'];
@@ -50,7 +50,7 @@ describe('@eventlog/client as an installed package', () => {
     expect(pointing).toBe('');
   });
 
-  it.each(['http', 'kafka'] as const)('over %s: every query, publish and publishAndWait, with the token; refused without it', async (transport) => {
+  it.each(['http', 'kafka'] as const)('over %s: every method (queries, publish, publishAndWait, after/minPosition, enroll, deleteStream, dead letters), with the token; refused without it', async (transport) => {
     const stream = `pkg-${transport}-${uniqueSuffix()}`;
     const out = await runScratch('calls.js', {
       TRANSPORT: transport,
@@ -78,6 +78,22 @@ describe('@eventlog/client as an installed package', () => {
     expect(r.traceNode).toEqual(await get(`/v1/traces/req-${stream}/nodes/root`));
     expect(r.dsl.events.map((e: { type: string }) => e.type)).toEqual(['Created', 'Closed']);
     expect(r.stats).toMatchObject({ tenant: TENANT, totalCount: 3, byType: { Created: 1, Updated: 1, Closed: 1 } });
+
+    // Read-your-writes: the record produced without waiting is in the read that named it.
+    expect(r.readAfter.events.map((e: { type: string }) => e.type)).toEqual(['Created', 'Noted']);
+    expect(r.readMinPosition).toMatchObject({ stream: `${stream}-more`, count: 0 });
+    expect(r.readMinPosition.version).toBeGreaterThanOrEqual(1);
+    expect(r.enrolled).toMatchObject({ tenant: TENANT, type: 'Job', status: 'running', requestId: `req-${stream}-more`, parentNodeId: 'root', data: { source: { id: r.source.id } } });
+    expect(r.enrolledAgain).toBeNull();
+    expect(r.deleted).toMatchObject({ stream: `${stream}-deleted`, hard: false, version: 2, deletedEvents: 1 });
+    expect(r.deletedRead).toMatchObject({ version: 2, eventCount: 1 });
+    expect(r.deletedRead.events.map((e: { type: string }) => e.type)).toEqual(['StreamDeleted']);
+    expect(r.deleteWithoutToken).toEqual({ statusCode: 401, code: null });
+    // Dead letters: the first replayed with a corrected value (it lands), the second by the bulk form.
+    const [a, b] = r.letterIds;
+    expect(r.replayed).toEqual({ id: a, to: { topic: fx.topics.ingest, partition: expect.any(Number), offset: expect.any(String) } });
+    expect(r.replayedAll.replayed.map((x: { id: number }) => x.id)).toContain(b);
+    await waitFor(() => fx.db.count('SELECT count(*)::int AS n FROM events WHERE tenant = $1 AND id = $2', [TENANT, `late-a-${stream}`]), (n) => n === 1, { timeoutMs: 30000, what: 'the corrected replay stored' });
   });
 
   describe('subscribe()', () => {

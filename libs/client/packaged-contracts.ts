@@ -19,9 +19,11 @@ export type {
   IngestLag,
   PublishResult,
   Stats,
+  StreamDeletedResult,
   StreamInfo,
   StreamRead,
   Trace,
   TraceNode,
   TraceStatus,
 } from '../contracts/src/query/responses';
+export type { BulkReplayResult, DeadLetter, DeadLetterHeader, DeadLetterPage, DeadLetterReplay, DeadLetterSource, ReplayResult } from '../contracts/src/query/dead-letter-responses';

@@ -1,11 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import type { DslReply, EventPage, PublishResult, Stats, StoredEvent, StreamRead, Trace } from '@eventlog/contracts';
+import type {
+  BulkReplayResult,
+  DeadLetterPage,
+  DslReply,
+  EventPage,
+  PublishResult,
+  ReplayResult,
+  Stats,
+  StoredEvent,
+  StreamDeletedResult,
+  StreamRead,
+  Trace,
+} from '@eventlog/contracts';
 import { DEFAULT_TOPICS, EventLogClientOptions } from './client-options';
 import { EventLogError } from './eventlog-error';
-import type { DslQuery, EventQuery, EventsQuery, PublishAndWaitOptions, PublishEvent, StatsQuery, StreamQuery, TraceNodeQuery, TraceQuery } from './requests';
+import type {
+  DeadLettersQuery,
+  DeleteStreamRequest,
+  DslQuery,
+  EnrollRequest,
+  EventQuery,
+  EventsQuery,
+  PublishAndWaitOptions,
+  PublishEvent,
+  ReadAfter,
+  ReplayDeadLetterRequest,
+  ReplayDeadLettersRequest,
+  StatsQuery,
+  StreamQuery,
+  TraceNodeQuery,
+  TraceQuery,
+} from './requests';
 import type { EventHandler, SubscribeOptions, Subscription } from './subscription/outbound-subscription';
 import { HttpTransport } from './transports/http-transport';
-import type { OutgoingEvent, QueryName, Transport } from './transports/transport';
+import type { OutgoingEvent, QueryName, ReadConditions, Transport } from './transports/transport';
 
 const DEFAULT_WAIT_MS = 5000;
 
@@ -24,16 +52,19 @@ const outboundSubscription = () => require('./subscription/outbound-subscription
  */
 export class EventLogClient {
   private readonly transport: Transport;
+  /** The dead letters are served over HTTP only: this is the HTTP transport, or one beside Kafka when http.baseUrl is given. */
+  private readonly http?: HttpTransport;
   private readonly subscriptions = new Set<Subscription>();
 
   constructor(private readonly options: EventLogClientOptions) {
     const timeoutMs = options.timeoutMs ?? 10000;
     if (options.transport === 'http') {
       if (!options.http?.baseUrl) throw new Error('EventLogClient: the HTTP transport needs http.baseUrl');
-      this.transport = new HttpTransport(options.http.baseUrl, options.token, timeoutMs);
+      this.transport = this.http = new HttpTransport(options.http.baseUrl, options.token, timeoutMs);
     } else if (options.transport === 'kafka') {
       if (!options.kafka) throw new Error('EventLogClient: the Kafka transport needs kafka.brokers and kafka.groupId');
       this.transport = new (kafkaTransport().KafkaTransport)(options.kafka, options.token, timeoutMs);
+      if (options.http?.baseUrl) this.http = new HttpTransport(options.http.baseUrl, options.token, timeoutMs);
     } else {
       throw new Error(`EventLogClient: transport must be 'http' or 'kafka' (got ${JSON.stringify(options.transport)})`);
     }
@@ -61,39 +92,67 @@ export class EventLogClient {
   }
 
   /** The log (GET /v1/events, eventlog.query.events). */
-  events(query: EventsQuery = {}): Promise<EventPage> {
-    return this.query('events', query);
+  events(query: EventsQuery = {}, read?: ReadAfter): Promise<EventPage> {
+    return this.query('events', query, read);
   }
 
   /** One event by id (GET /v1/events/{id}, eventlog.query.event). */
-  event(query: EventQuery): Promise<StoredEvent> {
-    return this.query('event', query);
+  event(query: EventQuery, read?: ReadAfter): Promise<StoredEvent> {
+    return this.query('event', query, read);
   }
 
   /** A stream's head and a read (GET /v1/streams/{stream}/events, eventlog.query.stream). */
-  stream(query: StreamQuery): Promise<StreamRead> {
-    return this.query('stream', query);
+  stream(query: StreamQuery, read?: ReadAfter): Promise<StreamRead> {
+    return this.query('stream', query, read);
   }
 
   /** A whole chain (GET /v1/traces/{requestId}, eventlog.query.trace). */
-  trace(query: TraceQuery): Promise<Trace> {
-    return this.query('trace', query);
+  trace(query: TraceQuery, read?: ReadAfter): Promise<Trace> {
+    return this.query('trace', query, read);
   }
 
   /** A node and its descendants (GET /v1/traces/{requestId}/nodes/{nodeId}, eventlog.query.trace-node). */
-  traceNode(query: TraceNodeQuery): Promise<Trace> {
-    return this.query('traceNode', query);
+  traceNode(query: TraceNodeQuery, read?: ReadAfter): Promise<Trace> {
+    return this.query('traceNode', query, read);
   }
 
   /** The query DSL (POST /v1/query, eventlog.query.dsl); the client's tenant goes in from.tenant. */
-  dsl(query: DslQuery): Promise<DslReply> {
+  dsl(query: DslQuery, read?: ReadAfter): Promise<DslReply> {
     const tenant = query.from?.tenant ?? this.options.tenant;
-    return this.transport.query('dsl', tenant === undefined ? query : { ...query, from: { ...query.from, tenant } });
+    return this.transport.query('dsl', tenant === undefined ? query : { ...query, from: { ...query.from, tenant } }, readConditions(read));
   }
 
   /** Counts and ingest lag (GET /v1/stats, eventlog.query.stats). */
-  stats(query: StatsQuery = {}): Promise<Stats> {
-    return this.query('stats', query);
+  stats(query: StatsQuery = {}, read?: ReadAfter): Promise<Stats> {
+    return this.query('stats', query, read);
+  }
+
+  /**
+   * Deletes a stream (DELETE /v1/streams/{stream}, eventlog.query.delete-stream; the token needs the
+   * `delete` scope): its events leave every read, a StreamDeleted event becomes its next version.
+   */
+  deleteStream(request: DeleteStreamRequest): Promise<StreamDeletedResult> {
+    return this.query('deleteStream', request);
+  }
+
+  /** Claims the next job (POST /v1/enroll, eventlog.query.enroll; scope `publish`): the claim event, or null when there is none. */
+  enroll(request: EnrollRequest): Promise<StoredEvent | null> {
+    return this.query('enroll', request);
+  }
+
+  /** Rejected records, newest first (GET /v1/dead-letters; HTTP only). */
+  deadLetters(query: DeadLettersQuery = {}): Promise<DeadLetterPage> {
+    return this.httpOnly('dead letters').request('GET', '/v1/dead-letters', this.withTenant(query));
+  }
+
+  /** Re-publishes one dead letter, optionally with a corrected value (POST /v1/dead-letters/{id}/replay; scope `publish`; HTTP only). */
+  replayDeadLetter({ id, value, ...query }: ReplayDeadLetterRequest): Promise<ReplayResult> {
+    return this.httpOnly('dead letters').request('POST', `/v1/dead-letters/${encodeURIComponent(String(id))}/replay`, this.withTenant(query), value === undefined ? {} : { value });
+  }
+
+  /** Re-publishes up to `limit` matching dead letters not replayed yet (POST /v1/dead-letters/replay; scope `publish`; HTTP only). */
+  replayDeadLetters(request: ReplayDeadLettersRequest = {}): Promise<BulkReplayResult> {
+    return this.httpOnly('dead letters').request('POST', '/v1/dead-letters/replay', {}, this.withTenant(request));
   }
 
   /** Publishes one event (HTTP: POST /v1/events; Kafka: a record on the ingest topic keyed by stream). */
@@ -145,9 +204,18 @@ export class EventLogClient {
     };
   }
 
-  private query<T>(name: QueryName, request: object & { tenant?: string }): Promise<T> {
+  private query<T>(name: QueryName, request: object & { tenant?: string }, read?: ReadAfter): Promise<T> {
+    return this.transport.query(name, this.withTenant(request), readConditions(read));
+  }
+
+  private withTenant<R extends { tenant?: string }>(request: R): R {
     const tenant = request.tenant ?? this.options.tenant;
-    return this.transport.query(name, tenant === undefined ? request : { ...request, tenant });
+    return tenant === undefined ? request : { ...request, tenant };
+  }
+
+  private httpOnly(what: string): HttpTransport {
+    if (!this.http) throw new Error(`EventLogClient: ${what} are served over HTTP only: give http.baseUrl`);
+    return this.http;
   }
 
   /** An id, so the event can be followed on either transport, and the client's tenant when it names none. */
@@ -155,4 +223,11 @@ export class EventLogClient {
     const tenant = event.tenant ?? this.options.tenant;
     return { ...event, id: event.id ?? randomUUID(), ...(tenant === undefined ? {} : { tenant }) };
   }
+}
+
+/** A read's conditions as the wire carries them: each written record as `<topic>:<partition>:<offset>`. */
+function readConditions(read: ReadAfter | undefined): ReadConditions | undefined {
+  if (!read) return undefined;
+  const after = read.after === undefined ? undefined : (Array.isArray(read.after) ? read.after : [read.after]).map((r) => (typeof r === 'string' ? r : `${r.topic}:${r.partition}:${r.offset}`));
+  return { ...(after ? { after } : {}), ...(read.minPosition === undefined ? {} : { minPosition: read.minPosition }) };
 }

@@ -1,4 +1,9 @@
 import {
+  BulkReplayDto,
+  DeleteStreamRequestDto,
+  EnrollDto,
+  ListDeadLettersQueryDto,
+  ReplayDeadLetterDto,
   DslConditionDto,
   DslFromDto,
   DslOrderByDto,
@@ -12,7 +17,21 @@ import {
   TraceNodeRequestDto,
   TraceRequestDto,
 } from '@eventlog/contracts';
-import { DslQuery, EventQuery, EventsQuery, PublishEvent, StatsQuery, StreamQuery, TraceNodeQuery, TraceQuery } from './requests';
+import {
+  DeadLettersQuery,
+  DeleteStreamRequest,
+  DslQuery,
+  EnrollRequest,
+  EventQuery,
+  EventsQuery,
+  PublishEvent,
+  ReplayDeadLetterRequest,
+  ReplayDeadLettersRequest,
+  StatsQuery,
+  StreamQuery,
+  TraceNodeQuery,
+  TraceQuery,
+} from './requests';
 
 /** `true` only when A and B name exactly the same fields: a drift breaks the type check of this file. */
 type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
@@ -33,6 +52,13 @@ describe('the client’s request types', () => {
       true satisfies SameFields<NonNullable<DslQuery['orderBy']>, DslOrderByDto>,
       true satisfies SameFields<NonNullable<DslQuery['reduce']>, DslReduceDto>,
       true satisfies SameFields<PublishEvent, PublishEventDto>,
+      true satisfies SameFields<DeleteStreamRequest, DeleteStreamRequestDto>,
+      true satisfies SameFields<EnrollRequest, EnrollDto>,
+      true satisfies SameFields<Item<EnrollRequest['filter']>, DslConditionDto>,
+      true satisfies SameFields<DeadLettersQuery, ListDeadLettersQueryDto>,
+      true satisfies SameFields<ReplayDeadLettersRequest, BulkReplayDto>,
+      // The id goes in the path and the tenant in the query string; the body is the DTO.
+      true satisfies SameFields<Omit<ReplayDeadLetterRequest, 'id' | 'tenant'>, ReplayDeadLetterDto>,
     ];
     expect(same.every(Boolean)).toBe(true);
   });

@@ -108,3 +108,65 @@ export interface PublishAndWaitOptions {
   /** How long to wait for the event to be persisted (default 5000 ms). */
   waitMs?: number;
 }
+
+/**
+ * Read-your-writes, for any read: answer only once ingest has made these records' outcomes durable
+ * (what publish() returned, or `<topic>:<partition>:<offset>`) and `minPosition` is visible;
+ * EventLogError 504 after the server's wait bound (docs/query-api.md).
+ */
+export interface ReadAfter {
+  after?: WrittenRecord | WrittenRecord[];
+  minPosition?: number;
+}
+export type WrittenRecord = string | { topic: string; partition: number; offset: number | string };
+
+/** DELETE /v1/streams/{stream}, request topic eventlog.query.delete-stream (scope `delete`). */
+export interface DeleteStreamRequest extends TenantQuery {
+  stream: string;
+  /** true: deleted for good (later events are dead-lettered STREAM_DELETED); default false: appending again continues its versions. */
+  hard?: boolean;
+}
+
+/** POST /v1/enroll, request topic eventlog.query.enroll (scope `publish`). */
+export interface EnrollRequest extends TenantQuery {
+  sourceType: string;
+  targetType: string;
+  sender: string;
+  description?: string;
+  sequential?: boolean;
+  filter?: { field: string; operator: DslOperator; value?: unknown }[];
+  maxRetries?: number;
+}
+
+/** The filters dead-letter calls share (HTTP only: there is no request topic for them). */
+export interface DeadLetterFilters extends TenantQuery {
+  code?: string;
+  /** Source topic and partition. */
+  topic?: string;
+  partition?: number;
+  /** Bounds on receivedAt, inclusive. */
+  from?: Instant;
+  to?: Instant;
+}
+
+/** GET /v1/dead-letters; `tenant: '*'` lists every tenant's (a token granting `*`). */
+export interface DeadLettersQuery extends DeadLetterFilters {
+  replayed?: boolean;
+  page?: number;
+  pageSize?: number;
+  offset?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+/** POST /v1/dead-letters/{id}/replay (scope `publish`). */
+export interface ReplayDeadLetterRequest extends TenantQuery {
+  id: number;
+  /** A corrected value; without it the original bytes are re-published. */
+  value?: Record<string, unknown>;
+}
+
+/** POST /v1/dead-letters/replay (scope `publish`): up to `limit` matching, not replayed yet, oldest first. */
+export interface ReplayDeadLettersRequest extends DeadLetterFilters {
+  limit?: number;
+}

@@ -6,8 +6,8 @@ export interface AccessGrant {
   scopes: AccessScope[];
 }
 
-export type AccessScope = 'read' | 'publish';
-const SCOPES: AccessScope[] = ['read', 'publish'];
+export type AccessScope = 'read' | 'publish' | 'delete';
+const SCOPES: AccessScope[] = ['read', 'publish', 'delete'];
 const MIN_TOKEN_LENGTH = 16;
 
 /**

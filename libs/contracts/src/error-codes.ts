@@ -4,6 +4,8 @@ export enum RejectionCode {
   ValidationFailed = 'VALIDATION_FAILED',
   TooLarge = 'TOO_LARGE',
   WrongExpectedVersion = 'WRONG_EXPECTED_VERSION',
+  /** The stream was deleted with hard=true: it takes no event after its StreamDeleted (decision 041). */
+  StreamDeleted = 'STREAM_DELETED',
 }
 
 export interface Rejection {

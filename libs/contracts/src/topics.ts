@@ -8,6 +8,7 @@ export const QUERY_TOPICS = {
   dsl: 'eventlog.query.dsl',
   stats: 'eventlog.query.stats',
   enroll: 'eventlog.query.enroll',
+  deleteStream: 'eventlog.query.delete-stream',
 } as const;
 
 export const replyTopicOf = (topic: string) => `${topic}.reply`;

@@ -32,7 +32,8 @@ export class StreamsService {
     const last = events[events.length - 1];
     let nextVersion: number | null = null;
     if (last && direction === 'forward' && last.version < info.version) nextVersion = last.version + 1;
-    if (last && direction === 'backward' && last.version > 1) nextVersion = last.version - 1;
+    // A deleted stream's first readable version is past its StreamDeleted's predecessors (eventCount counts from there).
+    if (last && direction === 'backward' && last.version > info.version - info.eventCount + 1) nextVersion = last.version - 1;
     return { ...info, direction, fromVersion, count: events.length, events, nextVersion };
   }
 }

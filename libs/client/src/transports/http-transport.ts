@@ -1,19 +1,26 @@
 import type { PublishResult, StoredEvent } from '@eventlog/contracts';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
-import { OutgoingEvent, PublishOutcome, QueryName, Transport } from './transport';
+import { OutgoingEvent, PublishOutcome, QueryName, ReadConditions, Transport } from './transport';
 
 type Fields = Record<string, unknown>;
 
-/** Each query's route: path parameters come out of the request, the rest is the query string. */
-const ROUTES: Record<Exclude<QueryName, 'dsl'>, (r: Fields) => string> = {
-  events: () => '/v1/events',
-  event: (r) => `/v1/events/${segment(r, 'id')}`,
-  stream: (r) => `/v1/streams/${segment(r, 'stream')}/events`,
-  trace: (r) => `/v1/traces/${segment(r, 'requestId')}`,
-  traceNode: (r) => `/v1/traces/${segment(r, 'requestId')}/nodes/${segment(r, 'nodeId')}`,
-  stats: () => '/v1/stats',
+type Method = 'GET' | 'POST' | 'DELETE';
+
+/**
+ * Each call's route: fields named in the path come out of the request; a GET or DELETE sends the
+ * rest as the query string, a POST as its body.
+ */
+const ROUTES: Record<QueryName, { method: Method; path: (r: Fields) => string; pathFields?: string[] }> = {
+  events: { method: 'GET', path: () => '/v1/events' },
+  event: { method: 'GET', path: (r) => `/v1/events/${segment(r, 'id')}`, pathFields: ['id'] },
+  stream: { method: 'GET', path: (r) => `/v1/streams/${segment(r, 'stream')}/events`, pathFields: ['stream'] },
+  trace: { method: 'GET', path: (r) => `/v1/traces/${segment(r, 'requestId')}`, pathFields: ['requestId'] },
+  traceNode: { method: 'GET', path: (r) => `/v1/traces/${segment(r, 'requestId')}/nodes/${segment(r, 'nodeId')}`, pathFields: ['requestId', 'nodeId'] },
+  stats: { method: 'GET', path: () => '/v1/stats' },
+  dsl: { method: 'POST', path: () => '/v1/query' },
+  enroll: { method: 'POST', path: () => '/v1/enroll' },
+  deleteStream: { method: 'DELETE', path: (r) => `/v1/streams/${segment(r, 'stream')}`, pathFields: ['stream'] },
 };
-const PATH_FIELDS = new Set(['id', 'stream', 'requestId', 'nodeId']);
 
 /** The query API over HTTP (Node's fetch): the token as `Authorization: Bearer`. */
 export class HttpTransport implements Transport {
@@ -31,10 +38,20 @@ export class HttpTransport implements Transport {
 
   async close(): Promise<void> {}
 
-  query<T>(name: QueryName, request: Fields): Promise<T> {
-    if (name === 'dsl') return this.call<T>('POST', '/v1/query', request).then((r) => r.body);
-    const query = Object.fromEntries(Object.entries(request).filter(([k]) => name === 'events' || name === 'stats' || !PATH_FIELDS.has(k)));
-    return this.call<T>('GET', ROUTES[name](request) + queryString(query)).then((r) => r.body);
+  /** A call of the API; a read's conditions always travel in the query string (also beside a POST body). */
+  async query<T>(name: QueryName, call: object, read: ReadConditions = {}): Promise<T> {
+    const route = ROUTES[name];
+    const request = call as Fields;
+    const conditions = queryString({ ...read });
+    if (route.method === 'POST') return (await this.call<T>('POST', route.path(request) + conditions, request)).body;
+    const query = Object.fromEntries(Object.entries(request).filter(([k]) => !route.pathFields?.includes(k)));
+    const reply = await this.call<T>(route.method, route.path(request) + queryString({ ...query, ...read }));
+    return reply.body;
+  }
+
+  /** A call of a route served over HTTP only (the dead letters). */
+  async request<T>(method: Method, path: string, query: object = {}, body?: object): Promise<T> {
+    return (await this.call<T>(method, path + queryString({ ...query }), body)).body;
   }
 
   async publish(event: OutgoingEvent): Promise<PublishResult> {
@@ -47,7 +64,7 @@ export class HttpTransport implements Transport {
     return reply.status === 201 ? { kind: 'persisted', event: reply.body } : { kind: 'pending', result: reply.body };
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: object, timeoutMs = this.timeoutMs): Promise<{ status: number; body: T }> {
+  private async call<T>(method: Method, path: string, body?: object, timeoutMs = this.timeoutMs): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
@@ -65,7 +82,8 @@ export class HttpTransport implements Transport {
     } catch {
       throw new EventLogError({ statusCode: res.status, error: res.statusText, message: `not JSON from ${path}: ${text.slice(0, 200)}`, details: [] });
     }
-    if (res.ok) return { status: res.status, body: json as T };
+    // 204 (enroll: nothing to claim) has no body; the request topic answers JSON null.
+    if (res.ok) return { status: res.status, body: (json ?? null) as T };
     throw new EventLogError(isErrorBody(json) ? json : { statusCode: res.status, error: res.statusText, message: text.slice(0, 200), details: [] });
   }
 }
@@ -74,11 +92,13 @@ function segment(request: Fields, field: string): string {
   return encodeURIComponent(String(request[field] ?? ''));
 }
 
-/** Lists go as comma lists (the API's `type=A,B`); undefined fields are left out. */
+/** Lists go as comma lists (the API's `type=A,B`), but `after` is repeated; undefined fields are left out. */
 function queryString(query: Fields): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined) params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    if (v === undefined) continue;
+    if (k === 'after' && Array.isArray(v)) v.forEach((a) => params.append(k, String(a)));
+    else params.set(k, Array.isArray(v) ? v.join(',') : String(v));
   }
   const text = params.toString();
   return text ? `?${text}` : '';

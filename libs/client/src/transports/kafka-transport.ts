@@ -7,7 +7,7 @@ import { DEFAULT_TENANT, DLQ_HEADERS, PublishResult, QUERY_TOPICS, replyTopicOf,
 import { DEFAULT_TOPICS, KafkaOptions } from '../client-options';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
 import { consumerReady } from './consumer-ready';
-import { OutgoingEvent, PublishOutcome, QueryName, Transport } from './transport';
+import { OutgoingEvent, PublishOutcome, QueryName, ReadConditions, Transport } from './transport';
 
 const JOIN_TIMEOUT_MS = 30000;
 /** Between two looks for an awaited event: short at first (most events land within milliseconds), then less often. */
@@ -79,12 +79,15 @@ export class KafkaTransport implements Transport {
     await Promise.all([this.client.close(), this.producer?.disconnect(), this.deadLetters?.disconnect()]);
   }
 
-  async query<T>(name: QueryName, request: object): Promise<T> {
+  async query<T>(name: QueryName, request: object, read: ReadConditions = {}): Promise<T> {
     const topic = this.topics[name];
     // {value, headers} explicitly: Nest would take a request with a `key` or `value` field for the record itself.
-    const message = { value: request, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
+    const message = { value: { ...request, ...read }, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
     try {
-      return await lastValueFrom(this.client.send<T>(topic, message).pipe(timeout(this.timeoutMs)));
+      const reply = await lastValueFrom(this.client.send<T | string>(topic, message).pipe(timeout(this.timeoutMs)));
+      // Nest's Kafka parser turns only JSON objects and arrays back into values: a reply of JSON
+      // null (enroll with nothing to claim) arrives as the text "null".
+      return (reply === 'null' ? null : reply) as T;
     } catch (err) {
       if (err instanceof TimeoutError) throw errorOf(504, `no reply on ${replyTopicOf(topic)} within ${this.timeoutMs} ms`);
       if (isErrorBody(err)) throw new EventLogError(err);

@@ -44,7 +44,7 @@ export class EventPage {
 export class StreamInfo {
   @ApiProperty() stream: string;
   @ApiProperty({ description: 'Current version (the last event’s)' }) version: number;
-  @ApiProperty() eventCount: number;
+  @ApiProperty({ description: 'Events a reader sees: after a deletion, from its StreamDeleted event on' }) eventCount: number;
   @ApiProperty({ format: 'date-time' }) firstOccurredAt: string;
   @ApiProperty({ format: 'date-time' }) lastOccurredAt: string;
 }
@@ -54,6 +54,16 @@ export class StreamPage {
   @ApiProperty() count: number;
   @ApiProperty({ type: [StreamInfo] }) streams: StreamInfo[];
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+/** What `DELETE /v1/streams/{stream}` answers: where its StreamDeleted event landed. */
+export class StreamDeletedResult {
+  @ApiProperty() stream: string;
+  @ApiProperty() hard: boolean;
+  @ApiProperty({ description: 'Version of the StreamDeleted event; every version below it is deleted' }) version: number;
+  @ApiProperty({ description: 'Position of the StreamDeleted event' }) position: number;
+  @ApiProperty({ description: 'Events this deletion hid' }) deletedEvents: number;
+  @ApiProperty({ description: 'Id of the StreamDeleted event' }) eventId: string;
 }
 
 export class StreamRead extends StreamInfo {

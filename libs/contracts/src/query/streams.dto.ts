@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { NO_CONTROL_CHARS } from '../event-envelope.dto';
 import { PagingQueryDto, TenantQueryDto } from './common.dto';
 import { QUERY_LIMITS } from './limits';
 import { Omittable } from '../omittable';
-import { ToInt } from './transforms';
+import { ToBool, ToInt } from './transforms';
 
 /** `GET /v1/streams`. */
 export class ListStreamsQueryDto extends PagingQueryDto {
@@ -53,6 +53,27 @@ export class StreamParamDto {
 
 /** Request topic `eventlog.query.stream`: a stream read (with the stream's head) in one object. */
 export class ReadStreamRequestDto extends ReadStreamQueryDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  @Matches(NO_CONTROL_CHARS, { message: 'stream must not contain control characters' })
+  stream: string;
+}
+
+/** `DELETE /v1/streams/{stream}` (docs/decisions/041). */
+export class DeleteStreamQueryDto extends TenantQueryDto {
+  @ApiPropertyOptional({
+    default: false,
+    description: 'true: deleted for good, later events are dead-lettered STREAM_DELETED; false: appending again continues its versions',
+  })
+  @Omittable()
+  @ToBool()
+  @IsBoolean()
+  hard?: boolean;
+}
+
+/** Request topic `eventlog.query.delete-stream`: the stream and the query parameters in one object. */
+export class DeleteStreamRequestDto extends DeleteStreamQueryDto {
   @ApiProperty()
   @IsString()
   @Length(1, 200)

@@ -1,6 +1,7 @@
 import { DslConditionDto, InvalidQueryError } from '@eventlog/contracts';
 import { DslConditions } from '../dsl/dsl-conditions';
 import { EVENT_COLUMNS } from '../read/event-row';
+import { visibleEvent } from '../read/visible-events';
 
 /** What the claim search needs from a request; the tenant is the decided one, never a request field. */
 export interface EnrollSearchQuery {
@@ -58,6 +59,8 @@ class EnrollSearchCompiler extends DslConditions {
     // prepared statement's generic plan, which knows no values, then walks that index, where
     // `e.position > $n` made it walk the whole log from the position on (events_pkey).
     where.push(`(e.tenant, e.type, e.position) > (${tenantParam}, ${typeParam}, ${p.add(0, 'bigint')})`);
+    // A deleted stream's events are no sources: they are gone from every read (decision 041).
+    where.push(visibleEvent('e'));
     const walk = `
         FROM events e
         CROSS JOIN LATERAL (

@@ -1,4 +1,5 @@
 import { escapeLike, SqlParams } from '../sql-params';
+import { visibleEvent } from './visible-events';
 
 /** The filters of a log query, already validated and normalised (times as RFC 3339 text). */
 export interface EventFilter {
@@ -25,9 +26,9 @@ export function filtersOnly(filter: EventFilter, allowed: readonly (keyof EventF
   return Object.entries(filter).every(([field, value]) => value === undefined || allowed.includes(field as keyof EventFilter));
 }
 
-/** WHERE conditions on `events e` for a filter; every value bound. */
+/** WHERE conditions on `events e` for a filter, deleted streams' events left out; every value bound. */
 export function eventFilterConditions(filter: EventFilter, params: SqlParams): string[] {
-  const where = [`e.tenant = ${params.add(filter.tenant)}`];
+  const where = [`e.tenant = ${params.add(filter.tenant)}`, visibleEvent('e')];
   if (filter.stream !== undefined) where.push(`e.stream = ${params.add(filter.stream)}`);
   if (filter.streamPrefix !== undefined) where.push(`e.stream LIKE ${params.add(`${escapeLike(filter.streamPrefix)}%`)} ESCAPE '\\'`);
   if (filter.types?.length) where.push(`e.type = ANY(${params.add(filter.types, 'text[]')})`);

@@ -4,6 +4,7 @@ import { EventPage, SortField, SortOrder, StoredEvent } from '@eventlog/contract
 import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { planRollup, ROLLUP_GRAINS, rollupBranches } from '../dsl/dsl-rollup';
+import { visibleEvent } from './visible-events';
 import { EventFilter, eventFilterConditions, filtersOnly } from './event-filter';
 import { EVENT_COLUMNS, EVENT_JSON_COLUMNS, EventJsonRow, EventRow, toEventJson, toStoredEvent } from './event-row';
 import { SqlParams } from '../sql-params';
@@ -38,7 +39,7 @@ export class EventQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async findById(tenant: string, id: string): Promise<StoredEvent | undefined> {
-    const { rows } = await this.pool.query<EventJsonRow>(`SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2`, [
+    const { rows } = await this.pool.query<EventJsonRow>(`SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2 AND ${visibleEvent('e')}`, [
       tenant,
       id,
     ]);

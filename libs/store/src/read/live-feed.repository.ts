@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
+import { visibleEvent } from './visible-events';
 import { EVENT_COLUMNS, EventRow, STORED_EVENT_JSON, toStoredEvent } from './event-row';
 
 export interface LiveFilter {
@@ -78,7 +79,8 @@ export class LiveFeedRepository {
 
   private async pageAfter<R extends { position: string }>(columns: string, filter: LiveFilter | undefined, after: number, limit: number) {
     const params: unknown[] = [after, limit];
-    const where = ['e.position > $1'];
+    // A deleted stream's events are left out from the moment its tombstone commits, on resume too.
+    const where = ['e.position > $1', visibleEvent('e')];
     if (filter) {
       where.push(`e.tenant = $${params.push(filter.tenant)}`);
       if (filter.stream !== undefined) where.push(`e.stream = $${params.push(filter.stream)}`);

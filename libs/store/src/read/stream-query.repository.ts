@@ -9,15 +9,22 @@ import { escapeLike, SqlParams } from '../sql-params';
 interface StreamRow {
   stream: string;
   version: string;
+  event_count: string;
   first_occurred_at: Date;
   last_occurred_at: Date;
 }
 
-/** Stream heads are kept by ingest in `streams`; versions are gapless, so version = event count. */
+/**
+ * Stream heads are kept by ingest in `streams`. Versions are gapless, so the events a reader sees
+ * are the versions from the tombstone's hidden_below (1 for a stream never deleted) to the head.
+ */
+const HEAD_COLUMNS = 's.stream, s.version, s.version - COALESCE(tomb.hidden_below, 1) + 1 AS event_count, s.first_occurred_at, s.last_occurred_at';
+const HEADS = 'streams s LEFT JOIN stream_tombstones tomb ON tomb.tenant = s.tenant AND tomb.stream = s.stream';
+
 const toStreamInfo = (row: StreamRow): StreamInfo => ({
   stream: row.stream,
   version: Number(row.version),
-  eventCount: Number(row.version),
+  eventCount: Number(row.event_count),
   firstOccurredAt: row.first_occurred_at.toISOString(),
   lastOccurredAt: row.last_occurred_at.toISOString(),
 });
@@ -36,7 +43,7 @@ export class StreamQueryRepository {
 
   async info(tenant: string, stream: string): Promise<StreamInfo | undefined> {
     const { rows } = await this.pool.query<StreamRow>(
-      'SELECT stream, version, first_occurred_at, last_occurred_at FROM streams WHERE tenant = $1 AND stream = $2',
+      `SELECT ${HEAD_COLUMNS} FROM ${HEADS} WHERE s.tenant = $1 AND s.stream = $2`,
       [tenant, stream],
     );
     return rows[0] && toStreamInfo(rows[0]);
@@ -45,14 +52,14 @@ export class StreamQueryRepository {
   /** Streams by name, ascending; keyset on the name with a cursor. */
   async list(query: StreamListQuery): Promise<StreamPage> {
     const params = new SqlParams();
-    const where = [`tenant = ${params.add(query.tenant)}`];
-    if (query.prefix !== undefined) where.push(`stream LIKE ${params.add(`${escapeLike(query.prefix)}%`)} ESCAPE '\\'`);
-    const countSql = `SELECT count(*) AS n FROM streams WHERE ${where.join(' AND ')}`;
+    const where = [`s.tenant = ${params.add(query.tenant)}`];
+    if (query.prefix !== undefined) where.push(`s.stream LIKE ${params.add(`${escapeLike(query.prefix)}%`)} ESCAPE '\\'`);
+    const countSql = `SELECT count(*) AS n FROM streams s WHERE ${where.join(' AND ')}`;
     const countValues = [...params.values];
     const scope = JSON.stringify(['streams', query.tenant, query.prefix ?? null]);
-    if (query.cursor !== undefined) where.push(`stream > ${params.add(decodeCursor(query.cursor, scope).key ?? '')}`);
-    const sql = `SELECT stream, version, first_occurred_at, last_occurred_at FROM streams WHERE ${where.join(' AND ')}
-                 ORDER BY stream LIMIT ${params.add(query.limit + 1, 'int')} OFFSET ${params.add(query.offset, 'int')}`;
+    if (query.cursor !== undefined) where.push(`s.stream > ${params.add(decodeCursor(query.cursor, scope).key ?? '')}`);
+    const sql = `SELECT ${HEAD_COLUMNS} FROM ${HEADS} WHERE ${where.join(' AND ')}
+                 ORDER BY s.stream LIMIT ${params.add(query.limit + 1, 'int')} OFFSET ${params.add(query.offset, 'int')}`;
     const [page, total] = await Promise.all([
       this.pool.query<StreamRow>(sql, params.values),
       this.pool.query<{ n: string }>(countSql, countValues),
@@ -79,17 +86,19 @@ export class StreamQueryRepository {
     limit: number,
   ): Promise<{ info: StreamInfo; events: StoredEvent[] } | undefined> {
     const forward = direction === 'forward';
-    const { rows } = await this.pool.query<EventJsonRow & { head_stream: string; head_version: string; head_first: string; head_last: string }>(
-      `SELECT h.stream AS head_stream, h.version AS head_version, ${iso('h.first_occurred_at')} AS head_first,
-              ${iso('h.last_occurred_at')} AS head_last, ${EVENT_JSON_COLUMNS}
-         FROM streams h
+    const { rows } = await this.pool.query<
+      EventJsonRow & { head_stream: string; head_version: string; head_count: string; head_first: string; head_last: string }
+    >(
+      `SELECT h.stream AS head_stream, h.version AS head_version, h.version - h.hidden_below + 1 AS head_count,
+              ${iso('h.first_occurred_at')} AS head_first, ${iso('h.last_occurred_at')} AS head_last, ${EVENT_JSON_COLUMNS}
+         FROM (SELECT s.*, COALESCE(tomb.hidden_below, 1) AS hidden_below FROM ${HEADS}
+                WHERE s.tenant = $1 AND s.stream = $2) h
          LEFT JOIN LATERAL (
            SELECT * FROM events e
             WHERE e.tenant = h.tenant AND e.stream = h.stream
-              AND e.version ${forward ? '>= COALESCE($3::bigint, 1)' : '<= COALESCE($3::bigint, h.version)'}
+              AND e.version ${forward ? '>= GREATEST(COALESCE($3::bigint, 1), h.hidden_below)' : '<= COALESCE($3::bigint, h.version) AND e.version >= h.hidden_below'}
             ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4
          ) e ON true
-        WHERE h.tenant = $1 AND h.stream = $2
         ORDER BY e.version ${forward ? 'ASC' : 'DESC'}`,
       [tenant, stream, fromVersion ?? null, limit],
     );
@@ -98,7 +107,7 @@ export class StreamQueryRepository {
     const head = rows[0];
     const version = Number(head.head_version);
     return {
-      info: { stream: head.head_stream, version, eventCount: version, firstOccurredAt: head.head_first, lastOccurredAt: head.head_last },
+      info: { stream: head.head_stream, version, eventCount: Number(head.head_count), firstOccurredAt: head.head_first, lastOccurredAt: head.head_last },
       events: rows.filter((r) => r.position !== null).map(toEventJson),
     };
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
+import { visibleEvent } from './visible-events';
 import { EVENT_JSON_COLUMNS, EventJsonRow, toEventJson } from './event-row';
 
 export interface TraceEvents {
@@ -18,12 +19,12 @@ export class TraceQueryRepository {
 
   async readTrace(tenant: string, requestId: string, max: number): Promise<TraceEvents> {
     const { rows } = await this.pool.query<EventJsonRow>(
-      `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2
+      `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}
         ORDER BY e.occurred_at, e.position LIMIT $3`,
       [tenant, requestId, max + 1],
     );
     return this.counted(rows, max, () =>
-      this.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE tenant = $1 AND request_id = $2', [tenant, requestId]),
+      this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}`, [tenant, requestId]),
     );
   }
 
@@ -33,13 +34,13 @@ export class TraceQueryRepository {
    */
   async readSubtree(tenant: string, requestId: string, nodeId: string, maxDepth: number, max: number): Promise<TraceEvents> {
     const subtree = `WITH RECURSIVE trace AS MATERIALIZED (
-        SELECT DISTINCT node_id, parent_node_id FROM events WHERE tenant = $1 AND request_id = $2
+        SELECT DISTINCT e.node_id, e.parent_node_id FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}
       ), subtree(node_id, depth) AS (
         SELECT node_id, 0 FROM trace WHERE node_id = $3
         UNION
         SELECT t.node_id, s.depth + 1 FROM subtree s JOIN trace t ON t.parent_node_id = s.node_id WHERE s.depth < $4
       )`;
-    const inSubtree = 'e.tenant = $1 AND e.request_id = $2 AND e.node_id IN (SELECT node_id FROM subtree)';
+    const inSubtree = `e.tenant = $1 AND e.request_id = $2 AND e.node_id IN (SELECT node_id FROM subtree) AND ${visibleEvent('e')}`;
     const { rows } = await this.pool.query<EventJsonRow>(
       `${subtree} SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE ${inSubtree} ORDER BY e.occurred_at, e.position LIMIT $5`,
       [tenant, requestId, nodeId, maxDepth, max + 1],

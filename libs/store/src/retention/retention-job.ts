@@ -1,6 +1,7 @@
 import { ClientBase } from 'pg';
 import { ensurePartitions, listPartitions } from '../partitions/event-partitions';
 import { dropPartition, dropRetired, partitionEventCount, partitionTenants } from './drop-partition';
+import { purgeDeletedStreams } from './purge-deleted-streams';
 import { planRetention, RetentionPolicy } from './retention-plan';
 
 /** Days of partitions kept ready ahead of today, so appends never wait for one to be created. */
@@ -58,8 +59,18 @@ export const dropExpiredPartitions: RetentionStep = {
   },
 };
 
+/** The rows of deleted streams, removed through the audited eventlog_purge_stream (decision 041). */
+export const purgeStreams: RetentionStep = {
+  name: 'purge-deleted-streams',
+  async run(ctx) {
+    for (const p of await purgeDeletedStreams(ctx.client, { dryRun: ctx.dryRun })) {
+      ctx.report(`${ctx.dryRun ? 'would purge' : 'purged'} ${p.removed} events of deleted stream ${JSON.stringify(p.stream)} (tenant ${JSON.stringify(p.tenant)})`);
+    }
+  },
+};
+
 /** The job's steps, in order. */
-export const RETENTION_STEPS: readonly RetentionStep[] = [createPartitionsAhead, dropExpiredPartitions];
+export const RETENTION_STEPS: readonly RetentionStep[] = [createPartitionsAhead, dropExpiredPartitions, purgeStreams];
 
 /** Runs the steps in order; a step that fails stops the run (the next run starts over). */
 export async function runRetention(ctx: RetentionContext, steps: readonly RetentionStep[] = RETENTION_STEPS): Promise<void> {

@@ -32,6 +32,17 @@ describe('planAppend', () => {
     expect(plan.rows).toHaveLength(1);
   });
 
+  it('rejects every event of a stream closed by a hard deletion, and only of that tenant’s stream', () => {
+    const closed = new Set([keyOf('t1', 'gone')]);
+    const plan = planAppend([event('gone', 'any', 'g1', 't1'), event('gone', 'any', 'g2', 't2'), event('kept', 'any', 'k1', 't1')], new Set(), new Map([[keyOf('t1', 'gone'), 5]]), 10, closed);
+    expect(plan.outcomes[0]).toMatchObject({ kind: 'rejected', rejection: { code: RejectionCode.StreamDeleted } });
+    expect(plan.outcomes.slice(1)).toEqual([
+      { kind: 'persisted', version: 1, position: 11 },
+      { kind: 'persisted', version: 1, position: 12 },
+    ]);
+    expect(plan.heads.map((h) => [h.tenant, h.stream])).toEqual([['t2', 'gone'], ['t1', 'kept']]);
+  });
+
   it('treats the same id in another tenant as a different event', () => {
     const plan = planAppend([event('a', 'any', 'same', 't1')], new Set([keyOf('t2', 'same')]), new Map(), 0);
     expect(plan.outcomes[0].kind).toBe('persisted');

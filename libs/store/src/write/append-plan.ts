@@ -38,14 +38,15 @@ function expectationFails(expected: ExpectedVersion, current: number): boolean {
 /**
  * Decides, in input order, what happens to each event of a batch: a duplicate of an existing or an
  * earlier (tenant, id); a rejection for a failed expectedVersion; or a row with the next version of
- * its stream and the next global position. Pure: the caller holds the append lock and supplies
- * what the database knows.
+ * its stream and the next global position; a rejection for an event of a hard-deleted stream.
+ * Pure: the caller holds the append lock and supplies what the database knows.
  */
 export function planAppend(
   events: NewEvent[],
   existingIds: ReadonlySet<string>,
   currentVersions: ReadonlyMap<string, number>,
   lastPosition: number,
+  closedStreams: ReadonlySet<string> = new Set(),
 ): AppendPlan {
   const seen = new Set<string>();
   const versions = new Map(currentVersions);
@@ -61,6 +62,13 @@ export function planAppend(
       continue;
     }
     const streamKey = keyOf(event.tenant, event.stream);
+    if (closedStreams.has(streamKey)) {
+      outcomes.push({
+        kind: 'rejected',
+        rejection: { code: RejectionCode.StreamDeleted, message: `stream ${event.stream} was deleted for good (hard=true) and takes no more events` },
+      });
+      continue;
+    }
     const current = versions.get(streamKey) ?? 0;
     if (expectationFails(event.expectedVersion, current)) {
       outcomes.push({

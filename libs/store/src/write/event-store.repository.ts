@@ -77,15 +77,17 @@ export class EventStoreRepository {
     ];
     if (precondition && !(await precondition(client))) return null;
     // What the database already knows about this batch, in one round trip: which ids were ever
-    // used (event_ids: one table, where the events are spread over partitions), and the current
-    // version of each stream.
-    const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null }>(
-      `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version
+    // used (event_ids: one table, where the events are spread over partitions), the current
+    // version of each stream and whether a hard deletion closed it (its StreamDeleted is written:
+    // the head reached the tombstone).
+    const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null; closed: boolean | null }>(
+      `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version, NULL::boolean AS closed
          FROM event_ids e JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
        UNION ALL
-       SELECT 'stream', s.tenant, s.stream, s.version
+       SELECT 'stream', s.tenant, s.stream, s.version, t.hard AND s.version >= t.hidden_below
          FROM streams s JOIN (SELECT DISTINCT * FROM unnest($1::text[], $3::text[])) AS k(tenant, stream)
-           ON s.tenant = k.tenant AND s.stream = k.stream`,
+           ON s.tenant = k.tenant AND s.stream = k.stream
+         LEFT JOIN stream_tombstones t ON t.tenant = s.tenant AND t.stream = s.stream`,
       [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.stream)],
     );
     const plan = planAppend(
@@ -93,6 +95,7 @@ export class EventStoreRepository {
       new Set(known.filter((r) => r.kind === 'id').map((r) => keyOf(r.tenant, r.name))),
       new Map(known.filter((r) => r.kind === 'stream').map((r) => [keyOf(r.tenant, r.name), Number(r.version)])),
       Number(counter[0].last),
+      new Set(known.filter((r) => r.closed).map((r) => keyOf(r.tenant, r.name))),
     );
     if (plan.rows.length === 0) return plan.outcomes;
 
