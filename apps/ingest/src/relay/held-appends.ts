@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appendedOutboundRow, CommittingAppend, OutboundRow } from '@eventlog/store';
 
 /**
@@ -30,16 +31,11 @@ export class HeldAppends {
     while (this.events > this.maxEvents && this.appends.length > 1) this.events -= this.appends.shift()!.rows.length;
   }
 
-  /** Whether an append holds the position right after `checkpoint`; it may still be committing. */
-  holds(checkpoint: number): boolean {
-    return this.appends.some((a) => first(a) <= checkpoint + 1 && last(a) > checkpoint);
-  }
-
   /**
    * Up to `max` events starting exactly at checkpoint + 1, from committed appends only, as the
    * relay's Postgres read would return them; [] when the next position is not held here (a batch
    * another process appended, one let go, or a checkpoint another relay moved), and the caller
-   * reads from Postgres. Waits for the commit of an append still committing.
+   * reads from Postgres. Waits for the commit of an append still committing, up to COMMIT_WAIT_MS.
    */
   async take(checkpoint: number, max: number): Promise<OutboundRow[]> {
     const rows: OutboundRow[] = [];
@@ -48,8 +44,11 @@ export class HeldAppends {
       this.release(next - 1);
       const append = this.appends[0];
       if (!append || first(append) > next) break;
+      const committed = await settled(append.committed);
+      // A COMMIT whose answer is lost on the wire must not hold the relay up: Postgres has it, if anyone.
+      if (committed === undefined) break;
       // A failed commit's positions are planned again by a later transaction, held after it.
-      if (!(await append.committed)) {
+      if (!committed) {
         this.drop(append);
         continue;
       }
@@ -77,6 +76,19 @@ export class HeldAppends {
     if (i < 0) return;
     this.appends.splice(i, 1);
     this.events -= append.rows.length;
+  }
+}
+
+/** How long the relay waits for a held append's COMMIT to answer before it reads from Postgres instead. */
+const COMMIT_WAIT_MS = 1000;
+
+/** The commit's outcome, or undefined if it has not answered within COMMIT_WAIT_MS. */
+async function settled(committed: Promise<boolean>): Promise<boolean | undefined> {
+  const ac = new AbortController();
+  try {
+    return await Promise.race([committed, sleep(COMMIT_WAIT_MS, undefined, { signal: ac.signal }).catch(() => undefined)]);
+  } finally {
+    ac.abort();
   }
 }
 
