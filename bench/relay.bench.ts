@@ -20,18 +20,26 @@ const LATENCY_SECONDS = Number(process.env.BENCH_RELAY_SECONDS ?? 60);
 const WARM_UP_SECONDS = Number(process.env.BENCH_RELAY_WARM_UP_SECONDS ?? 5);
 
 /**
- * Half the newest ingest maximum in bench/results, measured as deployed: with the relay process
- * publishing beside ingest, the most the whole path sustains on this machine. Else BENCH_RELAY_RATE,
- * else 2,000/s.
+ * Where the relay runs in the latency run: inside ingest, as `npm start` runs it (the default
+ * deployment, and issue 15's latency target), or, with BENCH_RELAY_LAYOUT=process, as a process of
+ * its own beside ingest (docker-compose).
+ */
+const RELAY_IN_OWN_PROCESS = process.env.BENCH_RELAY_LAYOUT === 'process';
+
+/**
+ * Half the newest ingest maximum in bench/results for the same layout: the most the whole path
+ * sustains on this machine. Else BENCH_RELAY_RATE, else 2,000/s.
  */
 function latencyRate(): { rate: number; basis: string } {
   if (process.env.BENCH_RELAY_RATE) return { rate: Number(process.env.BENCH_RELAY_RATE), basis: 'BENCH_RELAY_RATE' };
   const dir = join(PROJECT_ROOT, 'bench', 'results');
+  // The ingest bench's row for this layout (ingest.bench.ts names them).
+  const layoutRow = RELAY_IN_OWN_PROCESS ? 'relay as a process of its own' : 'relay inside ingest';
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse()) {
     // Soak reports share the folder and have no `results`.
     const results = (JSON.parse(readFileSync(join(dir, file), 'utf8')).results ?? []) as { name: string; rows: Record<string, unknown>[] }[];
-    const row = results.find((r) => r.name.startsWith('ingest:'))?.rows.find((r) => String(r.system).includes('relay process publishing beside it'));
-    if (row) return { rate: Math.round(Number(row['events/s']) / 2), basis: `half of ingest's ${row['events/s']}/s with the relay beside it, in ${file}` };
+    const row = results.find((r) => r.name.startsWith('ingest:'))?.rows.find((r) => String(r.system).includes(layoutRow));
+    if (row) return { rate: Math.round(Number(row['events/s']) / 2), basis: `half of ingest's ${row['events/s']}/s with the ${layoutRow}, in ${file}` };
   }
   return { rate: 2000, basis: 'default (no ingest result yet)' };
 }
@@ -86,8 +94,8 @@ interface Latency {
 }
 
 /**
- * Produces at `rate` for a warm-up and then for LATENCY_SECONDS, with ingest and the relay running
- * as processes of their own; then reads the outbound topic back. The outbound topic is made with
+ * Produces at `rate` for a warm-up and then for LATENCY_SECONDS, with ingest and the relay in the
+ * layout chosen above; then reads the outbound topic back. The outbound topic is made with
  * LogAppendTime, so each record's timestamp is the moment the broker appended it: no subscriber
  * needs to run beside the system under test (on these 2 cores a live reader's fetching and parsing
  * competed with it for CPU), and the latency is produce → on the outbound topic, which is what a
@@ -212,16 +220,15 @@ async function endToEndLatency(kafka: Kafka, rate: number): Promise<{ latencies:
   const admin = kafka.admin();
   await admin.connect();
   await createLatencyTopics(admin, env);
-  // The deployment layout: the relay in a process of its own, beside ingest.
-  const relay = await AppProcess.start('relay', 'bench-latency-relay', env);
-  const ingest = await AppProcess.start('ingest', 'bench-latency', { ...env, INGEST_RUNS_RELAY: 'false' });
+  const relay = RELAY_IN_OWN_PROCESS ? await AppProcess.start('relay', 'bench-latency-relay', env) : undefined;
+  const ingest = await AppProcess.start('ingest', 'bench-latency', { ...env, INGEST_RUNS_RELAY: String(!RELAY_IN_OWN_PROCESS) });
   const begin = Date.now();
   const measureFrom = begin + WARM_UP_SECONDS * 1000;
   const window = { begin, measureFrom, end: measureFrom + LATENCY_SECONDS * 1000 };
-  const { produced, cpu } = await produceWithKcat(env.INGEST_TOPICS, rate, window, { ingest: ingest.pid, relay: relay.pid });
+  const { produced, cpu } = await produceWithKcat(env.INGEST_TOPICS, rate, window, { ingest: ingest.pid, relay: relay?.pid });
   await waitRelayed(url, produced);
   await ingest.stop();
-  await relay.stop();
+  await relay?.stop();
   const latencies = await readLatencies(kafka, `${topic}.reader`, env.OUTBOUND_TOPIC, produced, measureFrom);
   await admin.deleteTopics({ topics: [env.INGEST_TOPICS, env.DLQ_TOPIC, env.OUTBOUND_TOPIC] }).catch(() => undefined);
   await admin.disconnect();
@@ -255,7 +262,10 @@ export const run: Scenario = async () => {
       `${produced} produced (${Math.round(produced / (LATENCY_SECONDS + WARM_UP_SECONDS))}/s), ${latencies.length} distinct positions on the outbound topic; ${steady.length} in the measured window`,
       'latency ends at the broker\'s LogAppendTime on the outbound topic, read back after the run (no live reader on the same cores)',
       `backlog: ${backlog.ms} ms from relay process start (including start-up) to the checkpoint reaching ${BACKLOG}`,
-      'layout: ingest (INGEST_RUNS_RELAY=false) and the relay as separate processes, as docker-compose runs them',
+      RELAY_IN_OWN_PROCESS
+        ? 'layout: ingest (INGEST_RUNS_RELAY=false) and the relay as separate processes, as docker-compose runs them (BENCH_RELAY_LAYOUT=process)'
+        : 'layout: the relay inside ingest, as `npm start` runs it (the default deployment; BENCH_RELAY_LAYOUT=process for docker-compose\'s)',
+      'backlog: the relay as a process of its own, reading from Postgres (nothing was appended in its process)',
       `CPU in the measured window, of one core (${cpus().length} here): ${cpu ?? 'not measured (no /proc)'}`,
       'load: kcat (librdkafka, acks=all, linger.ms=5), fed by the bench every 20 ms; sentAt is when its 20 ms tick went to kcat',
     ],

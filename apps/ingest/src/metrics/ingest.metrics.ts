@@ -43,7 +43,11 @@ export class IngestMetrics {
     }),
   );
   readonly relayed = metric('eventlog_relay_published_total', () =>
-    new Counter({ name: 'eventlog_relay_published_total', help: 'Events published to the outbound topic' }),
+    new Counter({
+      name: 'eventlog_relay_published_total',
+      help: 'Events published to the outbound topic, by where the relay took them: memory (appended by this process) or postgres',
+      labelNames: ['read'],
+    }),
   );
   readonly relayActive = metric('eventlog_relay_active', () =>
     new Gauge({ name: 'eventlog_relay_active', help: '1 while this process holds the relay lease' }),

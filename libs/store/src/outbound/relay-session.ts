@@ -18,13 +18,22 @@ const RELAY_LOCK_CLASS = 4_242_002;
 
 /** The relay's own connection; holding it open holds the relay's lease (connectWithLease). */
 export class RelaySession {
+  /** The connection, and with it the lease, is gone (or going): nothing may be published on its word. */
+  private lost = false;
+
   private constructor(
     private readonly client: Client,
     readonly name: string,
-  ) {}
+  ) {
+    client.on('end', () => (this.lost = true));
+    client.on('error', () => (this.lost = true));
+  }
 
-  /** Connects and tries to take the lease; returns undefined when another holds it. */
-  static async tryAcquire(databaseUrl: string, name: string, onAppended: () => void, onError: (err: Error) => void) {
+  /**
+   * Connects and tries to take the lease; returns undefined when another holds it. `onAppended`
+   * gets the last position of each append notified (Infinity when a notification names none).
+   */
+  static async tryAcquire(databaseUrl: string, name: string, onAppended: (lastPosition: number) => void, onError: (err: Error) => void) {
     const client = await connectWithLease(databaseUrl, RELAY_LOCK_CLASS, name, onError);
     if (!client) return undefined;
     try {
@@ -32,7 +41,7 @@ export class RelaySession {
       // WAL flush takes a disk sync off every round; a Postgres crash (not the relay's) can then
       // lose the last few hundred ms of progress, which are published again (at least once).
       await client.query('SET synchronous_commit = off');
-      client.on('notification', onAppended);
+      client.on('notification', (n) => onAppended(n.payload && /^\d+$/.test(n.payload) ? Number(n.payload) : Infinity));
       await client.query(`LISTEN ${APPENDED_CHANNEL}`);
       await client.query('INSERT INTO relay_checkpoint (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [name]);
       return new RelaySession(client, name);
@@ -40,6 +49,11 @@ export class RelaySession {
       await client.end().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** False once the connection has ended or failed: the lease may be another's by now. */
+  get holding(): boolean {
+    return !this.lost;
   }
 
   async checkpoint(): Promise<number> {

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { NewEvent, keyOf } from '@eventlog/contracts';
-import { AppendOutcome, planAppend } from './append-plan';
+import { AppendOutcome, planAppend, PlannedRow } from './append-plan';
+import { AppendCommits } from './append-commits';
 import { copyRows } from './copy-rows';
 import { DeadLetterInput, insertDeadLetters, SourceRecord } from './dead-letter-rows';
 import { APPENDED_CHANNEL } from '../notifications/appended-channel';
 import { PG_POOL } from '../pg-pool.provider';
+import { iso } from '../read/event-row';
 
 /**
  * A condition checked under the append lock, before anything is planned: when it answers false the
@@ -16,7 +18,10 @@ export type AppendPrecondition = (client: PoolClient) => Promise<boolean>;
 /** The write side of the log: one transaction and a handful of set-based statements per batch. */
 @Injectable()
 export class EventStoreRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly commits: AppendCommits = new AppendCommits(),
+  ) {}
 
   /**
    * Appends a batch in one transaction. Takes the position lock first, so appends are serialised
@@ -43,23 +48,28 @@ export class EventStoreRepository {
     const ignore = () => undefined;
     client.on('error', ignore);
     let broken: Error | undefined;
+    let settle: ((committed: boolean) => void) | undefined;
     try {
-      let outcomes: AppendOutcome[] | null = [];
-      if (events.length > 0) outcomes = await this.appendInTransaction(client, events, precondition);
+      let appended: Appended | null = { outcomes: [], rows: [], recordedAt: '' };
+      if (events.length > 0) appended = await this.appendInTransaction(client, events, precondition);
       else await client.query('BEGIN');
-      if (!outcomes) {
+      if (!appended) {
         await client.query('ROLLBACK');
         return null;
       }
+      const { outcomes } = appended;
       const all = [...letters];
       outcomes.forEach((o, i) => {
         if (o.kind === 'rejected' && records[i]) all.push({ record: records[i], rejection: o.rejection, tenant: events[i].tenant });
       });
       await insertDeadLetters(client, all);
+      settle = this.commits.committing(appended.rows, appended.recordedAt);
       await client.query('COMMIT');
+      settle?.(true);
       return outcomes;
     } catch (err) {
       broken = err as Error;
+      settle?.(false);
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
@@ -69,7 +79,7 @@ export class EventStoreRepository {
     }
   }
 
-  private async appendInTransaction(client: PoolClient, events: NewEvent[], precondition?: AppendPrecondition): Promise<AppendOutcome[] | null> {
+  private async appendInTransaction(client: PoolClient, events: NewEvent[], precondition?: AppendPrecondition): Promise<Appended | null> {
     // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
     const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
       unknown,
@@ -97,12 +107,12 @@ export class EventStoreRepository {
       Number(counter[0].last),
       new Set(known.filter((r) => r.closed).map((r) => keyOf(r.tenant, r.name))),
     );
-    if (plan.rows.length === 0) return plan.outcomes;
+    if (plan.rows.length === 0) return { outcomes: plan.outcomes, rows: [], recordedAt: '' };
 
     // The counter, its notification (delivered at commit: the relay, live tails and waiters wake
     // then) and the stream heads in one statement. recorded_at comes back as text so that the rows
     // get it to the microsecond, with the partition it falls in (null when none covers it).
-    const { rows: stamped } = await client.query<{ recorded_at: string; partition: string | null }>(
+    const { rows: stamped } = await client.query<{ recorded_at: string; recorded_at_ms: string; partition: string | null }>(
       `WITH heads AS (
          INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
          SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
@@ -112,7 +122,7 @@ export class EventStoreRepository {
            last_occurred_at = GREATEST(streams.last_occurred_at, EXCLUDED.last_occurred_at)
        )
        UPDATE event_position SET last = $1::bigint, recorded_at = GREATEST(clock_timestamp(), recorded_at)
-       RETURNING recorded_at::text,
+       RETURNING recorded_at::text, ${iso('recorded_at')} AS recorded_at_ms,
                  (SELECT p.name FROM event_partitions p
                    WHERE p.from_at <= event_position.recorded_at AND event_position.recorded_at < p.to_at) AS partition,
                  pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
@@ -126,6 +136,13 @@ export class EventStoreRepository {
       ],
     );
     await copyRows(client, plan.rows, stamped[0].recorded_at, stamped[0].partition);
-    return plan.outcomes;
+    return { outcomes: plan.outcomes, rows: plan.rows, recordedAt: stamped[0].recorded_at_ms };
   }
+}
+
+/** What a transaction appended: the outcomes, and the rows with recorded_at as the contract spells it. */
+interface Appended {
+  outcomes: AppendOutcome[];
+  rows: PlannedRow[];
+  recordedAt: string;
 }
