@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { NewEvent } from '@eventlog/contracts';
@@ -13,6 +14,11 @@ const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 200_000);
 const STREAMS = 10_000;
 const PARTITIONS = 12;
 const NAIVE_SECONDS = Number(process.env.BENCH_NAIVE_SECONDS ?? 30);
+/**
+ * The eventlog layouts to run (comma list; all by default), for a quicker paired before/after of
+ * one: ingest alone always runs, it is what the others are compared with.
+ */
+const LAYOUTS: Layout[] = ['alone', ...(['relay inside', 'relay process'] as const).filter((l) => (process.env.BENCH_INGEST_LAYOUTS ?? l).split(',').includes(l))];
 
 /** ~1 KiB JSON envelopes, keyed by stream, as a producer service would send them. */
 function makeEvent(i: number) {
@@ -91,7 +97,7 @@ async function copyCeiling(databaseUrl: string): Promise<{ ms: number; cpu?: Rec
     const event: NewEvent = { ...e, tenant: 'default', metadata: {}, requestId: null, nodeId: e.id, parentNodeId: null, occurredAt: new Date(), expectedVersion: 'any', kafka: null };
     rows.push({ event, version, position: i + 1 });
   }
-  const groups = cpuGroups({});
+  const groups = cpuGroups({}, databaseNameOf(databaseUrl));
   const cpuFrom = readCpu(groups);
   const started = Date.now();
   await client.query('BEGIN');
@@ -111,17 +117,38 @@ function metricValue(text: string, name: string): number {
 }
 
 /**
- * Every process on the shared cores: the apps by pid, the broker (the only JVM here), every
- * Postgres backend, and this bench (the poller, or the naive peer and the COPY ceiling it runs).
+ * Every process on the shared cores: the apps by pid, the broker (the only JVM here), Postgres, and
+ * this bench (the poller, or the naive peer and the COPY ceiling it runs). Postgres is the run's
+ * own database's backends and the server's background writers: other databases' backends (tests
+ * and benches running beside this one on a shared machine) are not this run's cost.
  */
-function cpuGroups(pids: { ingest?: number; relay?: number }) {
+function cpuGroups(pids: { ingest?: number; relay?: number }, database: string) {
   return {
     ingest: (pid: number) => pid === pids.ingest,
     relay: (pid: number) => pid === pids.relay,
     broker: (_pid: number, comm: string) => comm === 'java',
-    postgres: (_pid: number, comm: string) => comm === 'postgres',
+    postgres: (pid: number, comm: string) => comm === 'postgres' && servesDatabase(pid, database),
     bench: (pid: number) => pid === process.pid,
   };
+}
+
+/** The database named by a connection URL. */
+const databaseNameOf = (url: string) => new URL(url).pathname.slice(1);
+
+/**
+ * Whether a Postgres process works for `database`: a backend's title names its database
+ * (`postgres: 15/main: user database host(port) state`); the background processes (WAL writer,
+ * checkpointer, background writer) name none and write for every database.
+ */
+function servesDatabase(pid: number, database: string): boolean {
+  let title: string;
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return false;
+  }
+  if (/: (checkpointer|background writer|walwriter)\b/.test(title)) return true;
+  return title.split(' ').includes(database);
 }
 
 /** How ingest runs: alone, beside a relay process of its own, or with the relay inside (as `npm start` runs it). */
@@ -154,7 +181,7 @@ async function ingestOnce(topic: string, layout: Layout): Promise<IngestRun> {
   const relay = layout === 'relay process' ? await AppProcess.start('relay', `bench-relay-${label}`, env) : undefined;
   const started = Date.now();
   const ingest = await AppProcess.start('ingest', `bench-ingest-${label}`, { ...env, INGEST_RUNS_RELAY: String(layout === 'relay inside') });
-  const groups = cpuGroups({ ingest: ingest.pid, relay: relay?.pid });
+  const groups = cpuGroups({ ingest: ingest.pid, relay: relay?.pid }, databaseNameOf(url));
   let cpuFrom: CpuReading | undefined;
   const firstDurable = await waitForCount(pool, EVENTS, () => (cpuFrom = readCpu(groups)));
   // Sustained: the events made durable after the first poll that saw any, over the time since.
@@ -188,7 +215,7 @@ export const run: Scenario = async () => {
 
   // Each phase starts with earlier writes flushed: the naive peer, one fsync per event, otherwise
   // runs slower behind the ingest runs' dirty pages (measured: 280-325/s after them, 632 alone).
-  const layouts: Layout[] = ['alone', 'relay inside', 'relay process'];
+  const layouts = LAYOUTS;
   const runs = new Map<Layout, IngestRun>();
   for (const layout of layouts) {
     await settleWrites();
@@ -197,7 +224,7 @@ export const run: Scenario = async () => {
 
   const naiveUrl = await freshDatabase('eventlog_bench_naive');
   await settleWrites();
-  const naiveGroups = cpuGroups({});
+  const naiveGroups = cpuGroups({}, databaseNameOf(naiveUrl));
   const naiveCpuFrom = readCpu(naiveGroups);
   const naive = await runNaiveIngest({ brokers: KAFKA_BROKERS.split(','), topic, databaseUrl: naiveUrl, deadline: Date.now() + NAIVE_SECONDS * 1000 });
   const naiveCpuTo = readCpu(naiveGroups);
