@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { AppProcess, uniqueSuffix } from '@eventlog/testing';
-import { freshDatabase } from './lib/bench-database';
+import { backendsOf, freshDatabase } from './lib/bench-database';
 import { CpuReading, readCpu } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
@@ -29,18 +29,6 @@ interface Measured {
 
 /** Where a claim's CPU goes: the query app, the bench database's Postgres backends, ingest (its relay publishes the claims), and this process (the workers' HTTP client). */
 const CPU_GROUPS = ['query', 'postgres', 'ingest', 'bench'] as const;
-
-/** The Postgres backends serving one database (the apps keep their pools open, so these stay). */
-async function backendsOf(url: string): Promise<Set<number>> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    return new Set(rows.map((r) => r.pid));
-  } finally {
-    await db.end();
-  }
-}
 
 /** `workers` loops calling `call` until it says there is no more work; each call's latency kept. */
 async function measure(workers: number, call: (worker: number) => Promise<boolean>, cpuOf?: () => Promise<CpuReading | undefined>): Promise<Measured> {

@@ -5,7 +5,7 @@ import { EventLogClient } from '@eventlog/client';
 import { QUERY_TOPICS } from '@eventlog/contracts';
 import { MIGRATIONS_DIR } from '@eventlog/store';
 import { AppProcess, databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
-import { freshDatabase } from './lib/bench-database';
+import { backendsOf, freshDatabase } from './lib/bench-database';
 import { cpuPerThousand, CpuGroups, readCpu } from './lib/cpu-usage';
 import { quantile, Scenario } from './lib/scenario';
 
@@ -125,24 +125,13 @@ interface Measured {
 let cpuGroups: CpuGroups = {};
 let benchDatabaseUrl = '';
 
-async function backendsOfBenchDatabase(): Promise<Set<number>> {
-  const db = new Client({ connectionString: benchDatabaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    return new Set(rows.map((r) => r.pid));
-  } finally {
-    await db.end();
-  }
-}
-
 /**
  * `count` requests from `concurrency` workers; each request is made by `next(i)`. Latencies in ms
  * of the successful ones; failures (non-200, rejected calls) are counted, not hidden.
  */
 async function measure(query: string, count: number, concurrency: number, next: (i: number) => Promise<unknown>, target?: number): Promise<Measured> {
   for (let i = 0; i < Math.min(concurrency, 4); i++) await succeeded(() => next(i)); // warm up
-  const backends = await backendsOfBenchDatabase();
+  const backends = await backendsOf(benchDatabaseUrl);
   cpuGroups.postgres = (pid, comm) => comm === 'postgres' && backends.has(pid);
   const times: number[] = [];
   const cpuFrom = readCpu(cpuGroups);

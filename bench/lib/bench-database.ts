@@ -33,3 +33,15 @@ export async function settleWrites(): Promise<void> {
   }
   execFileSync('sync');
 }
+
+/** The Postgres backends serving one database (the apps keep their pools open, so these stay). */
+export async function backendsOf(url: string): Promise<Set<number>> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return new Set(rows.map((r) => r.pid));
+  } finally {
+    await db.end();
+  }
+}
