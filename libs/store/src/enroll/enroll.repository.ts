@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { NewEvent, StoredEvent } from '@eventlog/contracts';
+import { queryGenericPlan } from '../generic-plan';
 import { PG_POOL } from '../pg-pool.provider';
 import { AppendOutcome } from '../write/append-plan';
 import { EventStoreRepository } from '../write/event-store.repository';
@@ -51,7 +52,7 @@ export class EnrollRepository {
    * order, docs/decisions/002): the next search may start there.
    */
   async search(search: EnrollSearch, after: number, limit: number): Promise<{ candidates: EnrollCandidate[]; firstUnsettled: number | null }> {
-    const { rows } = await this.pool.query<{
+    const { rows } = await queryGenericPlan<{
       claimable: boolean;
       id: string;
       stream: string;
@@ -62,7 +63,7 @@ export class EnrollRepository {
       claim_stream: string;
       head_version: string | null;
       claims: number;
-    }>({ name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
+    }>(this.pool, { name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
     const unsettled = rows.find((r) => !r.claimable);
     const candidates = rows
       .filter((r) => r.claimable)
@@ -82,14 +83,14 @@ export class EnrollRepository {
 
   /** The claims a round persisted, as stored (position, version, recordedAt), by id. */
   async storedClaims(tenant: string, ids: string[]): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>({ name: 'enroll_stored_claims', text: STORED_CLAIMS_SQL, values: [tenant, ids] });
+    const { rows } = await queryGenericPlan<EventRow>(this.pool, { name: 'enroll_stored_claims', text: STORED_CLAIMS_SQL, values: [tenant, ids] });
     return rows.map(toStoredEvent);
   }
 
   /**
    * A prepared statement's name for the search's text, for the first MAX_PREPARED_SEARCHES texts;
    * then none (planned on every call). Planning the search cost Postgres more than running it;
-   * prepared, each pooled connection plans a text once. The filter's shape is in the text, so the
+   * prepared and run with its generic plan, each pooled connection plans a text once. The filter's shape is in the text, so the
    * names are capped: every connection keeps every statement it prepared.
    */
   private statementName(sql: string): string | undefined {

@@ -80,26 +80,28 @@ export class EventStoreRepository {
   }
 
   private async appendInTransaction(client: PoolClient, events: NewEvent[], precondition?: AppendPrecondition): Promise<Appended | null> {
-    // One round trip for both (simple protocol: no parameters); every round trip is time under the lock.
-    const [, { rows: counter }] = (await client.query('BEGIN; SELECT last FROM event_position FOR UPDATE')) as unknown as [
-      unknown,
-      { rows: { last: string }[] },
-    ];
+    // One round trip for all three (simple protocol: no parameters); every round trip is time under
+    // the lock. The statements below are prepared and keep their generic plans (generic-plan.ts):
+    // their plans do not depend on the batch, and planning them visits every partition.
+    const [, , { rows: counter }] = (await client.query(
+      'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SELECT last FROM event_position FOR UPDATE',
+    )) as unknown as [unknown, unknown, { rows: { last: string }[] }];
     if (precondition && !(await precondition(client))) return null;
     // What the database already knows about this batch, in one round trip: which ids were ever
     // used (event_ids: one table, where the events are spread over partitions), the current
     // version of each stream and whether a hard deletion closed it (its StreamDeleted is written:
     // the head reached the tombstone).
-    const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null; closed: boolean | null }>(
-      `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version, NULL::boolean AS closed
+    const { rows: known } = await client.query<{ kind: 'id' | 'stream'; tenant: string; name: string; version: string | null; closed: boolean | null }>({
+      name: 'append_known',
+      text: `SELECT 'id' AS kind, e.tenant, e.id AS name, NULL::bigint AS version, NULL::boolean AS closed
          FROM event_ids e JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
        UNION ALL
        SELECT 'stream', s.tenant, s.stream, s.version, t.hard AND s.version >= t.hidden_below
          FROM streams s JOIN (SELECT DISTINCT * FROM unnest($1::text[], $3::text[])) AS k(tenant, stream)
            ON s.tenant = k.tenant AND s.stream = k.stream
          LEFT JOIN stream_tombstones t ON t.tenant = s.tenant AND t.stream = s.stream`,
-      [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.stream)],
-    );
+      values: [events.map((e) => e.tenant), events.map((e) => e.id), events.map((e) => e.stream)],
+    });
     const plan = planAppend(
       events,
       new Set(known.filter((r) => r.kind === 'id').map((r) => keyOf(r.tenant, r.name))),
@@ -112,8 +114,9 @@ export class EventStoreRepository {
     // The counter, its notification (delivered at commit: the relay, live tails and waiters wake
     // then) and the stream heads in one statement. recorded_at comes back as text so that the rows
     // get it to the microsecond, with the partition it falls in (null when none covers it).
-    const { rows: stamped } = await client.query<{ recorded_at: string; recorded_at_ms: string; partition: string | null }>(
-      `WITH heads AS (
+    const { rows: stamped } = await client.query<{ recorded_at: string; recorded_at_ms: string; partition: string | null }>({
+      name: 'append_stamp',
+      text: `WITH heads AS (
          INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
          SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
          ON CONFLICT (tenant, stream) DO UPDATE SET
@@ -126,7 +129,7 @@ export class EventStoreRepository {
                  (SELECT p.name FROM event_partitions p
                    WHERE p.from_at <= event_position.recorded_at AND event_position.recorded_at < p.to_at) AS partition,
                  pg_notify('${APPENDED_CHANNEL}', $1::bigint::text)`,
-      [
+      values: [
         plan.lastPosition,
         plan.heads.map((h) => h.tenant),
         plan.heads.map((h) => h.stream),
@@ -134,9 +137,11 @@ export class EventStoreRepository {
         plan.heads.map((h) => h.firstOccurredAt.toISOString()),
         plan.heads.map((h) => h.lastOccurredAt.toISOString()),
       ],
-    );
+    });
     await copyRows(client, plan.rows, stamped[0].recorded_at, stamped[0].partition);
-    return { outcomes: plan.outcomes, rows: plan.rows, recordedAt: stamped[0].recorded_at_ms };
+    const recordedAt = stamped[0].recorded_at_ms;
+    const outcomes = plan.outcomes.map((o) => (o.kind === 'persisted' ? { ...o, recordedAt } : o));
+    return { outcomes, rows: plan.rows, recordedAt };
   }
 }
 
