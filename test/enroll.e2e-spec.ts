@@ -186,7 +186,7 @@ describe('enroll', () => {
     await expectEachClaimedOnce(tenant, claims, seeded.map((s) => s.id));
   }, 300000);
 
-  it('a claim is an event like any other: relayed to the outbound topic with its position, and a child of its source in the trace', async () => {
+  it('a claim is an event like any other: the reply is the stored claim, relayed to the outbound topic with its position, and a child of its source in the trace', async () => {
     const tenant = 'traced';
     await seed(sources(tenant, 1, () => ({ requestId: 'traced-req', nodeId: 'build' })));
     const { status, body: claim } = await http({ tenant, sourceType: 'BuildFinished', targetType: 'Deploy', sender: 'w', description: 'deploying build' });
@@ -197,6 +197,10 @@ describe('enroll', () => {
     expect(record.key!.toString()).toBe(claim.stream);
     expect(record.headerText['eventlog-type']).toBe('Deploy');
     expect(JSON.parse(record.value!.toString())).toMatchObject({ id: claim.id, version: 1, status: 'running' });
+    // The reply is built from the append's answer, not read back: it is the claim as stored.
+    expect(claim).toEqual(JSON.parse(record.value!.toString()));
+    const stored = await fetch(`${fx.query.url}/v1/events/${encodeURIComponent(claim.id)}?tenant=${tenant}`, { headers: { 'x-auth-token': TOKENS.worker } });
+    expect(claim).toEqual(await stored.json());
 
     const trace = (await fetch(`${fx.query.url}/v1/traces/traced-req?tenant=${tenant}`, { headers: { 'x-auth-token': TOKENS.worker } }).then((r) => r.json())) as any;
     expect(trace.status).toBe('running');

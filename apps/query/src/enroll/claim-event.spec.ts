@@ -1,5 +1,5 @@
 import { EnrollCandidate } from '@eventlog/store';
-import { claimEvent } from './claim-event';
+import { claimEvent, storedClaim } from './claim-event';
 
 const source: EnrollCandidate = {
   id: 'build-7',
@@ -44,5 +44,30 @@ describe('claimEvent', () => {
   it('the id is a valid event id for any source: at most 128 characters of the allowed set', () => {
     const id = claimEvent('acme', { ...source, claims: 99 }, request, now).id;
     expect(id).toMatch(/^[A-Za-z0-9._:@-]{1,128}$/);
+  });
+
+  it('the stored claim: the claim with the version, position and recordedAt its append answered, occurredAt as the store spells it', () => {
+    const claim = claimEvent('acme', source, request, now);
+    const stored = storedClaim(claim, { version: 1, position: 1234, recordedAt: '2026-01-01T00:00:00.005Z' });
+    expect(stored).toEqual({
+      id: claim.id,
+      tenant: 'acme',
+      stream: source.claimStream,
+      version: 1,
+      position: 1234,
+      type: 'Deploy',
+      data: claim.data,
+      metadata: {},
+      source: 'worker-1',
+      status: 'running',
+      message: null,
+      requestId: 'req-7',
+      nodeId: source.claimStream,
+      parentNodeId: 'build',
+      kafka: null,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      recordedAt: '2026-01-01T00:00:00.005Z',
+    });
+    expect(stored).not.toHaveProperty('expectedVersion');
   });
 });

@@ -1,4 +1,4 @@
-import { EnrollDto, NewEvent } from '@eventlog/contracts';
+import { EnrollDto, NewEvent, StoredEvent } from '@eventlog/contracts';
 import { EnrollCandidate } from '@eventlog/store';
 
 /**
@@ -26,4 +26,14 @@ export function claimEvent(tenant: string, source: EnrollCandidate, request: Enr
     occurredAt: now,
     expectedVersion: source.headVersion ?? 'no_stream',
   };
+}
+
+/**
+ * The claim as stored, from what its append answered (version, position, recordedAt): the event
+ * the reply gives, without reading it back. Its fields are the claim's own, which the append stores
+ * as given; occurredAt is spelled as the store spells it (milliseconds, UTC).
+ */
+export function storedClaim(claim: NewEvent, stored: { version: number; position: number; recordedAt: string }): StoredEvent {
+  const { expectedVersion: _expected, occurredAt, ...fields } = claim;
+  return { ...fields, version: stored.version, position: stored.position, occurredAt: occurredAt.toISOString(), recordedAt: stored.recordedAt };
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EnrollDto, StoredEvent } from '@eventlog/contracts';
-import { EnrollRepository, EnrollSearch } from '@eventlog/store';
+import { EnrollCandidate, EnrollRepository, EnrollSearch } from '@eventlog/store';
 import { ApiError, errorBody } from '../errors/api-error';
-import { claimEvent } from './claim-event';
+import { claimEvent, storedClaim } from './claim-event';
 
 /** Most claims one search and one append transaction serve. */
 const MAX_ROUND = 100;
@@ -10,6 +10,18 @@ const MAX_ROUND = 100;
 const MAX_LOST_RACES = 32;
 /** Kinds of claim whose search start this process remembers (the oldest forgotten first). */
 const MAX_REMEMBERED_STARTS = 1000;
+/**
+ * Longest wait, after a round, for the claimers it answered to come back before the next round
+ * starts without them (group commit, as Postgres's commit_delay): workers that loop claim again
+ * within a millisecond or two, and one round for all of them costs about what a round for half does.
+ */
+const GATHER_MS = 5;
+
+/** What a round's search found: the candidates, and whether there were no more than those. */
+interface Found {
+  candidates: EnrollCandidate[];
+  exhausted: boolean;
+}
 
 interface Claimer {
   request: EnrollDto;
@@ -27,13 +39,16 @@ interface ClaimQueue {
   sequential: boolean;
   waiting: Claimer[];
   running: boolean;
+  /** Called when a claimer joins; set while a gather waits for claimers. */
+  joined?: () => void;
 }
 
 /**
  * Enroll: claims the oldest unhandled source event for a worker. Concurrent requests of one kind are
  * served in rounds: one search for as many candidates as there are claimers, one append of all their
- * claims. The rounds only spare work; exactly-once comes from the append (docs/decisions/028): a
- * claimer whose claim lost to another process's is put back for the next round.
+ * claims, whose answer is the stored claims. The rounds only spare work; exactly-once comes from the
+ * append (docs/decisions/028): a claimer whose claim lost to another process's is put back for the
+ * next round.
  */
 @Injectable()
 export class EnrollService {
@@ -58,6 +73,7 @@ export class EnrollService {
       this.queues.set(key, queue);
     }
     const claimed = new Promise<StoredEvent | null>((resolve, reject) => queue.waiting.push({ request, lost: 0, resolve, reject }));
+    queue.joined?.();
     this.drain(key, queue);
     return claimed;
   }
@@ -73,11 +89,16 @@ export class EnrollService {
   }
 
   private async rounds(queue: ClaimQueue) {
+    let next: Promise<Found> | undefined;
     while (queue.waiting.length) {
       // Sequential claims one at a time: once one is persisted, the next finds it running.
       const round = queue.waiting.splice(0, queue.sequential ? 1 : MAX_ROUND);
+      let answered = round.length;
       try {
-        const lost = await this.round(queue, round);
+        const found = next ? await next : await this.search(queue, round.length);
+        const { lost, unserved } = await this.round(queue, round, found);
+        answered -= lost.length + unserved.length;
+        queue.waiting.unshift(...unserved);
         for (const claimer of lost) {
           if (++claimer.lost < MAX_LOST_RACES) queue.waiting.unshift(claimer);
           else claimer.reject(new ApiError(errorBody(503, `lost ${MAX_LOST_RACES} races for a claim in a row; try again`)));
@@ -85,7 +106,45 @@ export class EnrollService {
       } catch (err) {
         round.forEach((c) => c.reject(err));
       }
+      next = undefined;
+      if (queue.sequential) continue;
+      const expected = answered + queue.waiting.length;
+      // With several claimers, the next round's search runs while they gather: the round just
+      // committed, so the search sees its claims. A lone claimer's round searches when it comes.
+      if (expected > 1) {
+        next = this.search(queue, expected);
+        next.catch(() => undefined); // its failure is the next round's, when it awaits it
+      }
+      await this.gather(queue, expected);
     }
+  }
+
+  /** The oldest claimable sources for `limit` claimers; `exhausted` when there are no more than those found. */
+  private async search(queue: ClaimQueue, limit: number): Promise<Found> {
+    const after = this.searchStarts.get(queue.key) ?? 0;
+    const { candidates, firstUnsettled } = await this.enroll.search(queue.search, after, limit);
+    if (firstUnsettled !== null) this.rememberStart(queue.key, firstUnsettled - 1);
+    return { candidates, exhausted: candidates.length < limit };
+  }
+
+  /**
+   * Waits until `expected` claimers are waiting (those the round answered, back for more, and those
+   * already waiting) or GATHER_MS has passed, whichever is first. Without it, claimers that loop
+   * split into two groups served by alternate rounds of half the size.
+   */
+  private async gather(queue: ClaimQueue, expected: number): Promise<void> {
+    if (queue.waiting.length >= expected || queue.waiting.length >= MAX_ROUND) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        queue.joined = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, GATHER_MS);
+      queue.joined = () => {
+        if (queue.waiting.length >= expected || queue.waiting.length >= MAX_ROUND) done();
+      };
+    });
   }
 
   private rememberStart(key: string, position: number) {
@@ -95,36 +154,31 @@ export class EnrollService {
     if (this.searchStarts.size > MAX_REMEMBERED_STARTS) this.searchStarts.delete(this.searchStarts.keys().next().value!);
   }
 
-  /** One search and one append for the round's claimers; returns those whose claim lost a race. */
-  private async round(queue: ClaimQueue, round: Claimer[]): Promise<Claimer[]> {
-    const after = this.searchStarts.get(queue.key) ?? 0;
-    const { candidates: found, firstUnsettled: unsettled } = await this.enroll.search(queue.search, after, round.length);
-    if (unsettled !== null) this.rememberStart(queue.key, unsettled - 1);
-    round.slice(found.length).forEach((c) => c.resolve(null));
+  /**
+   * One append for the round's claimers, of the sources one search found. Returns those whose claim
+   * lost a race, and those beyond the sources found when the search stopped at its limit (they wait
+   * for the next round); when it found every claimable source there was, those get null.
+   */
+  private async round(queue: ClaimQueue, round: Claimer[], { candidates: found, exhausted }: Found): Promise<{ lost: Claimer[]; unserved: Claimer[] }> {
+    const beyond = round.slice(found.length);
+    if (exhausted) beyond.forEach((c) => c.resolve(null));
+    const unserved = exhausted ? [] : beyond;
     const claimers = round.slice(0, found.length);
-    if (claimers.length === 0) return [];
+    if (claimers.length === 0) return { lost: [], unserved };
     const now = new Date();
     const claims = claimers.map((c, i) => claimEvent(queue.tenant, found[i], c.request, now));
     const outcomes = await this.enroll.appendClaims(claims, queue.sequential ? { tenant: queue.tenant, type: queue.targetType } : undefined);
     if (!outcomes) {
       claimers.forEach((c) => c.resolve(null));
-      return [];
+      return { lost: [], unserved };
     }
-    const lost = claimers.filter((_, i) => outcomes[i].kind !== 'persisted');
-    const winners = claimers.filter((_, i) => outcomes[i].kind === 'persisted');
-    const won = claims.filter((_, i) => outcomes[i].kind === 'persisted');
-    // The stored claims are read while the next round searches: they are committed, so it cannot pick them again.
-    void this.enroll.storedClaims(queue.tenant, won.map((c) => c.id)).then(
-      (stored) => {
-        const byId = new Map(stored.map((e) => [e.id, e]));
-        winners.forEach((c, i) => {
-          const claim = byId.get(won[i].id);
-          if (claim) c.resolve(claim);
-          else c.reject(new Error(`claim ${won[i].id} was appended but is not found`));
-        });
-      },
-      (err: unknown) => winners.forEach((c) => c.reject(err)),
-    );
-    return lost;
+    const lost: Claimer[] = [];
+    claimers.forEach((c, i) => {
+      const outcome = outcomes[i];
+      if (outcome.kind !== 'persisted') lost.push(c);
+      else if (outcome.recordedAt === undefined) c.reject(new Error(`claim ${claims[i].id} was appended without its recordedAt`));
+      else c.resolve(storedClaim(claims[i], { version: outcome.version, position: outcome.position, recordedAt: outcome.recordedAt }));
+    });
+    return { lost, unserved };
   }
 }

@@ -1,7 +1,8 @@
 import { ExpectedVersion, NewEvent, Rejection, RejectionCode, keyOf } from '@eventlog/contracts';
 
 export type AppendOutcome =
-  | { kind: 'persisted'; version: number; position: number }
+  /** recordedAt (contract text) is set once the append has stamped its transaction. */
+  | { kind: 'persisted'; version: number; position: number; recordedAt?: string }
   | { kind: 'duplicate' }
   | { kind: 'rejected'; rejection: Rejection };
 
