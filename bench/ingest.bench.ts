@@ -5,7 +5,7 @@ import { NewEvent } from '@eventlog/contracts';
 import { ensureTopics } from '@eventlog/kafka';
 import { copyRows, partitionCovering, PlannedRow } from '@eventlog/store';
 import { AppProcess, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
-import { freshDatabase, settleWrites } from './lib/bench-database';
+import { freshDatabase, settleWrites, waitForRelayed } from './lib/bench-database';
 import { Scenario } from './lib/scenario';
 import { cpuPerThousand, CpuReading, readCpu } from './lib/cpu-usage';
 import { runNaiveIngest } from './peers/naive-ingest';
@@ -68,15 +68,6 @@ async function waitForCount(pool: Pool, n: number, onFirst: () => void): Promise
       onFirst();
     }
     if (last >= n) return first;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Waits until the relay's checkpoint has passed `n`. */
-async function waitForRelayed(pool: Pool, n: number): Promise<void> {
-  for (;;) {
-    const { rows } = await pool.query<{ p: string }>('SELECT coalesce(max(position), 0) AS p FROM relay_checkpoint');
-    if (Number(rows[0].p) >= n) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

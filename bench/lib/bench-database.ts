@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { runMigrations } from '@eventlog/store';
 import { databaseUrl } from '@eventlog/testing';
 
@@ -43,5 +43,14 @@ export async function backendsOf(url: string): Promise<Set<number>> {
     return new Set(rows.map((r) => r.pid));
   } finally {
     await db.end();
+  }
+}
+
+/** Waits until the relay's checkpoint has passed position `n`. */
+export async function waitForRelayed(pool: Pool, n: number): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query<{ p: string }>('SELECT coalesce(max(position), 0) AS p FROM relay_checkpoint');
+    if (Number(rows[0].p) >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
