@@ -19,15 +19,20 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   enroll: async () => (await import('./enroll.bench')).run,
   retention: async () => (await import('./retention.bench')).run,
 };
+/** Run only when named: it runs other scenarios' benches, of this checkout and of an older commit. */
+const onDemand: Record<string, () => Promise<Scenario>> = {
+  partitioning: async () => (await import('./partitioning.bench')).run,
+};
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = wanted.length ? wanted : Object.keys(scenarios);
-  const unknown = names.filter((n) => !scenarios[n]);
-  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+  const all = { ...scenarios, ...onDemand };
+  const unknown = names.filter((n) => !all[n]);
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(all).join(', ')}`);
   const results: ScenarioResult[] = [];
   for (const name of names) {
-    const result = await (await scenarios[name]())();
+    const result = await (await all[name]())();
     printTable(result);
     results.push(result);
   }
