@@ -41,9 +41,6 @@ export class RelaySession {
       // WAL flush takes a disk sync off every round; a Postgres crash (not the relay's) can then
       // lose the last few hundred ms of progress, which are published again (at least once).
       await client.query('SET synchronous_commit = off');
-      // Its statements are few and fixed, and prepared with their generic plans: planning a read of
-      // the partitioned log visits every partition (generic-plan.ts).
-      await client.query('SET plan_cache_mode = force_generic_plan');
       client.on('notification', (n) => onAppended(n.payload && /^\d+$/.test(n.payload) ? Number(n.payload) : Infinity));
       await client.query(`LISTEN ${APPENDED_CHANNEL}`);
       await client.query('INSERT INTO relay_checkpoint (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [name]);
@@ -69,29 +66,27 @@ export class RelaySession {
    * (decision 002), so nothing can later appear below what this returns.
    */
   async readAfter(position: number, limit: number): Promise<OutboundRow[]> {
-    const { rows } = await this.client.query<OutboundRow>({
-      name: 'relay_read_after',
-      text: `SELECT e.position::text AS position, e.version::text AS version, e.type, e.tenant, e.stream,
+    const { rows } = await this.client.query<OutboundRow>(
+      `SELECT e.position::text AS position, e.version::text AS version, e.type, e.tenant, e.stream,
               ${STORED_EVENT_JSON} AS json
          FROM events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
-      values: [position, limit],
-    });
+      [position, limit],
+    );
     return rows;
   }
 
   /** Never moves backwards, even if a former lease holder writes late. */
   async saveCheckpoint(position: number): Promise<void> {
-    await this.client.query({ name: 'relay_save_checkpoint', text: 'UPDATE relay_checkpoint SET position = GREATEST(position, $2) WHERE name = $1', values: [this.name, position] });
+    await this.client.query('UPDATE relay_checkpoint SET position = GREATEST(position, $2) WHERE name = $1', [this.name, position]);
   }
 
   /** The newest position and the age in seconds of the oldest event not yet relayed. */
   async lag(checkpoint: number): Promise<{ last: number; oldestUnpublishedSeconds: number }> {
-    const { rows } = await this.client.query<{ last: string; age: number | null }>({
-      name: 'relay_lag',
-      text: `SELECT (SELECT last FROM event_position) AS last,
+    const { rows } = await this.client.query<{ last: string; age: number | null }>(
+      `SELECT (SELECT last FROM event_position) AS last,
               (SELECT extract(epoch FROM now() - recorded_at)::float8 FROM events WHERE position = $1 + 1) AS age`,
-      values: [checkpoint],
-    });
+      [checkpoint],
+    );
     return { last: Number(rows[0].last), oldestUnpublishedSeconds: rows[0].age ?? 0 };
   }
 
