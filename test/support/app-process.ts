@@ -65,7 +65,10 @@ export class AppProcess {
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${this.name}.log`), { flags: 'a' });
     const { main, portVar, nodeArgs } = APPS[this.app];
-    this.child = spawn(process.execPath, [...nodeArgs, join(root, main)], {
+    // APP_CPU_PROFILE_DIR: each app process writes a V8 CPU profile there when it exits (for the
+    // benches' "where the time goes"; summarised by scripts/cpu-profile-summary.js).
+    const profile = process.env.APP_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.APP_CPU_PROFILE_DIR}`] : [];
+    this.child = spawn(process.execPath, [...nodeArgs, ...profile, join(root, main)], {
       env: { PATH: process.env.PATH, KAFKA_BROKERS, LOG_LEVEL: 'info', ...this.env, [portVar]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
