@@ -4,8 +4,8 @@ import { toOutboundRecord } from '../apps/ingest/src/relay/outbound-record';
 import { AppProcess } from './support/app-process';
 import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';
-import { ReceivedRecord, testTopics, TestKafka } from './support/kafka';
 import { produceLoad } from './support/produce-load';
+import { outboundPositions, range, relayActive, relayCases } from './support/relay-cases';
 import { waitFor } from './support/wait-for';
 
 /*
@@ -20,42 +20,8 @@ async function published(p: AppProcess): Promise<{ memory: number; postgres: num
   return { memory: count('memory'), postgres: count('postgres') };
 }
 
-const activeFlag = async (p: AppProcess) => Number(/^eventlog_relay_active (\d)/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1]);
-
-/** Each position once, in order within each partition. */
-function positionsInOrder(records: ReceivedRecord[]) {
-  const byPartition = new Map<number, number[]>();
-  for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), Number(r.headerText['eventlog-position'])]);
-  const ordered = [...byPartition.values()].every((list) => {
-    const deduped = list.filter((p, i) => list.indexOf(p) === i);
-    return deduped.every((p, i) => i === 0 || p > deduped[i - 1]);
-  });
-  return { unique: [...new Set(records.map((r) => Number(r.headerText['eventlog-position'])))].sort((a, b) => a - b), ordered };
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
 describe('relay from memory: the batches its own process committed, else from Postgres', () => {
-  const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
-
-  beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
-  afterAll(() => tk.disconnect());
-
-  async function setUp(label: string) {
-    const db = await TestDatabase.create(label);
-    cleanup.push(() => db.drop());
-    const topics = testTopics(label);
-    await tk.createTopics([
-      { topic: topics.ingest, partitions: 6 },
-      { topic: topics.dlq, partitions: 1 },
-      { topic: topics.outbound, partitions: 6 },
-    ]);
-    return { db, topics };
-  }
+  const { tk, cleanup, setUp } = relayCases();
 
   const checkpoint = (db: TestDatabase) => db.count('SELECT coalesce(max(position), 0)::int AS n FROM relay_checkpoint');
   const waitCheckpoint = (db: TestDatabase, n: number) => waitFor(() => checkpoint(db), (p) => p >= n, { timeoutMs: 60000, what: `the relay checkpoint at ${n}` });
@@ -64,7 +30,7 @@ describe('relay from memory: the batches its own process committed, else from Po
     const { db, topics } = await setUp('relay_mem_bytes');
     const ingest = await AppProcess.start('ingest', 'relay-mem-bytes', appEnv(db, topics));
     cleanup.push(() => ingest.stop());
-    await waitFor(() => activeFlag(ingest), (f) => f === 1, { what: 'the relay active' });
+    await waitFor(() => relayActive(ingest), (f) => f === 1, { what: 'the relay active' });
 
     // Values whose spelling Postgres decides: jsonb's key order (by UTF-8 length, then bytes) and
     // spacing, numbers in exponent form, escapes, non-ASCII, and every optional field.
@@ -133,7 +99,7 @@ describe('relay from memory: the batches its own process committed, else from Po
     await appendElsewhere(300);
     await produceLoad(tk, topics.ingest, { count: 200, streams: 5, prefix: 'sw-a' });
     await waitFor(last, (n) => n === 500, { what: '500 events appended' });
-    expect(await activeFlag(ingest)).toBe(0);
+    expect(await relayActive(ingest)).toBe(0);
     await lease.close();
     await waitCheckpoint(db, 500);
     // Its own 200 were appended while it did not hold the lease: read back, like the others.
@@ -163,7 +129,7 @@ describe('relay from memory: the batches its own process committed, else from Po
     await waitCheckpoint(db, 1050);
     expect(await published(ingest)).toEqual({ memory: 400, postgres: 650 });
 
-    const { unique, ordered } = positionsInOrder(await tk.readPositions(topics.outbound, 1050));
+    const { unique, ordered } = outboundPositions(await tk.readPositions(topics.outbound, 1050));
     expect(unique).toEqual(range(1050));
     expect(ordered).toBe(true);
   });

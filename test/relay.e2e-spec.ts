@@ -1,51 +1,12 @@
 import { EVENT_COLUMNS, toStoredEvent } from '@eventlog/store';
 import { AppProcess } from './support/app-process';
-import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';
-import { testTopics, TestKafka, ReceivedRecord } from './support/kafka';
 import { produceLoad } from './support/produce-load';
+import { outboundPositions, range, relayActive, relayCases } from './support/relay-cases';
 import { waitFor } from './support/wait-for';
 
-/** Positions seen on the outbound topic: each partition must be increasing once duplicates are dropped. */
-function outboundPositions(records: ReceivedRecord[]) {
-  const byPartition = new Map<number, number[]>();
-  for (const r of records) {
-    const list = byPartition.get(r.partition) ?? [];
-    list.push(Number(r.headerText['eventlog-position']));
-    byPartition.set(r.partition, list);
-  }
-  const ordered = [...byPartition.values()].every((list) => {
-    const deduped = list.filter((p, i) => list.indexOf(p) === i);
-    return deduped.every((p, i) => i === 0 || p > deduped[i - 1]);
-  });
-  return { unique: [...new Set(records.map((r) => Number(r.headerText['eventlog-position'])))].sort((a, b) => a - b), ordered };
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const activeFlag = async (p: AppProcess) =>
-  Number(/^eventlog_relay_active (\d)/m.exec(await (await fetch(`${p.url}/metrics`)).text())?.[1]);
-
 describe('outbound relay: every persisted event on OUTBOUND_TOPIC in position order', () => {
-  const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
-
-  beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
-  afterAll(() => tk.disconnect());
-
-  async function setUp(label: string) {
-    const db = await TestDatabase.create(label);
-    cleanup.push(() => db.drop());
-    const topics = testTopics(label);
-    await tk.createTopics([
-      { topic: topics.ingest, partitions: 6 },
-      { topic: topics.dlq, partitions: 1 },
-      { topic: topics.outbound, partitions: 6 },
-    ]);
-    return { db, topics };
-  }
+  const { tk, cleanup, setUp } = relayCases();
 
   it('publishes each event with its stored form and headers, keyed by stream, every position once', async () => {
     const { db, topics } = await setUp('relay_basic');
@@ -60,7 +21,7 @@ describe('outbound relay: every persisted event on OUTBOUND_TOPIC in position or
     const { unique, ordered } = outboundPositions(records);
     expect(unique).toEqual(range(ids.length));
     expect(ordered).toBe(true);
-    expect((await activeFlag(a)) + (await activeFlag(b))).toBe(1);
+    expect((await relayActive(a)) + (await relayActive(b))).toBe(1);
 
     const first = records.find((r) => r.headerText['eventlog-position'] === '1')!;
     const stored = JSON.parse(first.value!.toString());
@@ -161,22 +122,22 @@ describe('outbound relay: every persisted event on OUTBOUND_TOPIC in position or
     const { unique, ordered } = outboundPositions(records);
     expect(unique).toEqual(range(ids.length));
     expect(ordered).toBe(true);
-    expect(await activeFlag(relay)).toBe(1);
+    expect(await relayActive(relay)).toBe(1);
   });
 
   it('runs one active relay of two, and the other takes over when the first dies', async () => {
     const { db, topics } = await setUp('relay_failover');
     const first = await AppProcess.start('ingest', 'relay-fo-1', appEnv(db, topics));
     cleanup.push(() => first.stop());
-    await waitFor(() => activeFlag(first), (f) => f === 1, { what: 'the first relay active' });
+    await waitFor(() => relayActive(first), (f) => f === 1, { what: 'the first relay active' });
     const second = await AppProcess.start('ingest', 'relay-fo-2', appEnv(db, topics));
     cleanup.push(() => second.stop());
     await produceLoad(tk, topics.ingest, { count: 500, streams: 5, prefix: 'f1' });
     await tk.readAll(topics.outbound, 500);
-    expect(await activeFlag(second)).toBe(0);
+    expect(await relayActive(second)).toBe(0);
 
     await first.kill();
-    await waitFor(() => activeFlag(second), (f) => f === 1, { timeoutMs: 30000, what: 'the second relay to take over' });
+    await waitFor(() => relayActive(second), (f) => f === 1, { timeoutMs: 30000, what: 'the second relay to take over' });
     await produceLoad(tk, topics.ingest, { count: 500, streams: 5, prefix: 'f2' });
     // The dead member's partitions resume after the group's session timeout.
     const records = await tk.readPositions(topics.outbound, 1000, 60000);
