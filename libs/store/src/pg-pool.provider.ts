@@ -18,10 +18,11 @@ types.setTypeParser(types.builtins.INT8, (v) => v);
  */
 const SESSION_OPTIONS = '-c parallel_setup_cost=10000 -c jit=off';
 
-export function createPool(databaseUrl: string, max: number): Pool {
+/** A pool with the session settings above, and `extraOptions` (more `-c name=value`) after them. */
+export function createPool(databaseUrl: string, max: number, extraOptions = ''): Pool {
   // Idle connections stay open (pg closes them after 10 s by default): a lull in traffic must not
   // make the next burst pay for new backends. A connection Postgres drops leaves the pool by itself.
-  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 0, options: SESSION_OPTIONS });
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 0, options: `${SESSION_OPTIONS} ${extraOptions}`.trim() });
   // An idle client losing its connection (Postgres restarted) must not crash the process.
   pool.on('error', () => undefined);
   return pool;

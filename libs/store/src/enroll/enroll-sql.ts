@@ -1,6 +1,5 @@
 import { DslConditionDto, InvalidQueryError } from '@eventlog/contracts';
 import { DslConditions } from '../dsl/dsl-conditions';
-import { EVENT_COLUMNS } from '../read/event-row';
 import { visibleEvent } from '../read/visible-events';
 
 /** What the claim search needs from a request; the tenant is the decided one, never a request field. */
@@ -106,5 +105,3 @@ export const RUNNING_TARGET_SQL = `
       JOIN streams h ON h.tenant = c.tenant AND h.stream = c.stream AND h.version = c.version
      WHERE c.tenant = $1 AND c.type = $2 AND c.status = 'running') AS running`;
 
-/** The stored claims of one tenant by id, as the reply gives them: the same text every round, so prepared. */
-export const STORED_CLAIMS_SQL = `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`;

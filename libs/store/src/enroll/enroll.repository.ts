@@ -1,12 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
-import { NewEvent, StoredEvent } from '@eventlog/contracts';
-import { queryGenericPlan } from '../generic-plan';
-import { PG_POOL } from '../pg-pool.provider';
+import { Injectable } from '@nestjs/common';
+import { NewEvent } from '@eventlog/contracts';
+import { GenericPlanReader } from '../generic-plan';
 import { AppendOutcome } from '../write/append-plan';
 import { EventStoreRepository } from '../write/event-store.repository';
-import { EventRow, toStoredEvent } from '../read/event-row';
-import { compileEnrollSearch, EnrollSearch, EnrollSearchQuery, RUNNING_TARGET_SQL, STORED_CLAIMS_SQL } from './enroll-sql';
+import { compileEnrollSearch, EnrollSearch, EnrollSearchQuery, RUNNING_TARGET_SQL } from './enroll-sql';
 
 /** Search texts (kinds of filter) this process prepares on its connections; more are planned per call. */
 const MAX_PREPARED_SEARCHES = 100;
@@ -36,7 +33,7 @@ export class EnrollRepository {
   private readonly statementNames = new Map<string, string>();
 
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly genericPlans: GenericPlanReader,
     private readonly store: EventStoreRepository,
   ) {}
 
@@ -52,7 +49,7 @@ export class EnrollRepository {
    * order, docs/decisions/002): the next search may start there.
    */
   async search(search: EnrollSearch, after: number, limit: number): Promise<{ candidates: EnrollCandidate[]; firstUnsettled: number | null }> {
-    const { rows } = await queryGenericPlan<{
+    const { rows } = await this.genericPlans.query<{
       claimable: boolean;
       id: string;
       stream: string;
@@ -63,7 +60,7 @@ export class EnrollRepository {
       claim_stream: string;
       head_version: string | null;
       claims: number;
-    }>(this.pool, { name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
+    }>({ name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
     const unsettled = rows.find((r) => !r.claimable);
     const candidates = rows
       .filter((r) => r.claimable)
@@ -81,17 +78,11 @@ export class EnrollRepository {
     return { candidates, firstUnsettled: unsettled ? Number(unsettled.position) : null };
   }
 
-  /** The claims a round persisted, as stored (position, version, recordedAt), by id. */
-  async storedClaims(tenant: string, ids: string[]): Promise<StoredEvent[]> {
-    const { rows } = await queryGenericPlan<EventRow>(this.pool, { name: 'enroll_stored_claims', text: STORED_CLAIMS_SQL, values: [tenant, ids] });
-    return rows.map(toStoredEvent);
-  }
-
   /**
    * A prepared statement's name for the search's text, for the first MAX_PREPARED_SEARCHES texts;
    * then none (planned on every call). Planning the search cost Postgres more than running it;
-   * prepared and run with its generic plan, each pooled connection plans a text once. The filter's shape is in the text, so the
-   * names are capped: every connection keeps every statement it prepared.
+   * prepared and run with its generic plan, each connection plans a text once. The filter's shape
+   * is in the text, so the names are capped: every connection keeps every statement it prepared.
    */
   private statementName(sql: string): string | undefined {
     let name = this.statementNames.get(sql);

@@ -14,6 +14,7 @@ import { StatsQueryRepository } from './stats-query.repository';
 import { StreamQueryRepository } from './stream-query.repository';
 import { TraceQueryRepository } from './trace-query.repository';
 import { OpenChainQueryRepository } from './open-chain-query.repository';
+import { GenericPlanReader } from '../generic-plan';
 
 const repositories = [
   EventQueryRepository,
@@ -30,7 +31,7 @@ const repositories = [
 ];
 
 /** The read side of the store: one repository per kind of question (and the pool, for readers of its own). */
-@Module({ imports: [StoreModule], providers: repositories, exports: [...repositories, StoreModule] })
+@Module({ imports: [StoreModule], providers: [...repositories, GenericPlanReader], exports: [...repositories, StoreModule] })
 export class QueryStoreModule implements OnApplicationBootstrap {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
