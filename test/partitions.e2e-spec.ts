@@ -149,6 +149,26 @@ describe('time partitions and retention', () => {
       );
     }
 
+    // By id: read in the one partition event_ids names; an id whose day was dropped (event_ids
+    // keeps it, decision 039) is gone; an
+    // id stored before migration 016 (no recorded_at beside it) is still found, over every partition.
+    const byId = async (tenant: string, id: string) => {
+      const res = await fetch(`${query.url}/v1/events/${encodeURIComponent(id)}?tenant=${tenant}`);
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const [oldest, newest] = [kept[0], kept[kept.length - 1]];
+    const idAt = async (position: number) => (await db.pool.query<{ tenant: string; id: string }>('SELECT tenant, id FROM events WHERE position = $1', [position])).rows[0];
+    for (const position of [oldest, newest]) {
+      const { tenant, id } = await idAt(position);
+      expect(await byId(tenant, id)).toMatchObject({ status: 200, body: { id, tenant, position } });
+    }
+    const goneId = (await db.pool.query<{ tenant: string; id: string }>('SELECT tenant, id FROM event_ids WHERE recorded_at < $1 LIMIT 1', [utcDay(-3)])).rows[0];
+    expect(goneId).toBeDefined();
+    expect((await byId(goneId.tenant, goneId.id)).status).toBe(404);
+    const legacy = await idAt(newest);
+    await db.pool.query('UPDATE event_ids SET recorded_at = NULL WHERE tenant = $1 AND id = $2', [legacy.tenant, legacy.id]);
+    expect(await byId(legacy.tenant, legacy.id)).toMatchObject({ status: 200, body: { id: legacy.id, position: newest } });
+
     // The relay starts from checkpoint 0: it publishes what is left, never a dropped position, and goes on past the gap.
     await tk.produce(topics.ingest, [{ key: 'after', value: JSON.stringify({ id: 'after-drop', tenant: 'short', stream: 'after', type: 'T' }) }]);
     const last = kept[kept.length - 1];

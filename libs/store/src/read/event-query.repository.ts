@@ -33,28 +33,58 @@ const SORTS: Record<SortField, { column: string; key: string | null }> = {
 };
 const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/**
+ * `e.recorded_at` among the times in the parameter (a timestamptz[]), or any when it is NULL. The
+ * statement is planned with its values (an unnamed statement), so Postgres plans and probes only
+ * the partitions holding those times: a read by id over every partition spent 2.4 ms planning.
+ */
+const inPartitionsOf = (param: string) => `(e.recorded_at = ANY(${param}::timestamptz[]) OR ${param}::timestamptz[] IS NULL)`;
+
 /** The read side of the log: one event, and filtered, sorted, paged lists. */
 @Injectable()
 export class EventQueryRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async findById(tenant: string, id: string): Promise<StoredEvent | undefined> {
-    const { rows } = await this.pool.query<EventJsonRow>(`SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2 AND ${visibleEvent('e')}`, [
-      tenant,
-      id,
-    ]);
+    const [at] = await this.locate([tenant], [id]);
+    if (at === undefined) return undefined;
+    const { rows } = await this.pool.query<EventJsonRow>(
+      `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2 AND ${inPartitionsOf('$3')} AND ${visibleEvent('e')}`,
+      [tenant, id, at === null ? null : [at]],
+    );
     return rows[0] && toEventJson(rows[0]);
   }
 
   /** Events by (tenant, id), for callers that wait on several at once. */
   async findByIds(keys: { tenant: string; id: string }[]): Promise<StoredEvent[]> {
     if (keys.length === 0) return [];
+    const tenants = keys.map((k) => k.tenant);
+    const ids = keys.map((k) => k.id);
+    const at = (await this.locate(tenants, ids)).filter((a) => a !== undefined);
+    if (at.length === 0) return [];
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events e
-         JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id`,
-      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+         JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
+        WHERE ${inPartitionsOf('$3')}`,
+      [tenants, ids, at.includes(null) ? null : [...new Set(at)]],
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Each id's recorded_at as exact text, from event_ids (one index, where the events are spread
+   * over partitions): undefined for an id never stored, null for one stored before migration 016.
+   */
+  private async locate(tenants: string[], ids: string[]): Promise<(string | null | undefined)[]> {
+    const { rows } = await this.pool.query<{ i: number; at: string | null }>(
+      `SELECT k.i::int AS i, x.recorded_at::text AS at
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(tenant, id, i)
+         JOIN event_ids x ON x.tenant = k.tenant AND x.id = k.id`,
+      [tenants, ids],
+    );
+    const at: (string | null | undefined)[] = ids.map(() => undefined);
+    for (const r of rows) at[r.i - 1] = r.at;
+    return at;
   }
 
   /**
