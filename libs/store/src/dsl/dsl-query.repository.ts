@@ -5,17 +5,21 @@ import { PG_POOL } from '../pg-pool.provider';
 import { ResolvedField } from './dsl-fields';
 import { compileDsl, ValueKind } from './dsl-sql';
 import { EventRow, toStoredEvent } from '../read/event-row';
+import { PreparedStatements } from '../prepared-statements';
 
 /** Runs DSL queries (`POST /v1/query`): compiled by compileDsl, results shaped as contract 4 says. */
 @Injectable()
 export class DslQueryRepository {
+  /** Planned once per connection where Postgres finds the generic plan as good (prepared-statements.ts). */
+  private readonly prepared = new PreparedStatements('dsl', 48);
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** The query over `tenant`'s events: the caller's decided tenant, never the query's own `from.tenant`. */
   async run(tenant: string, query: DslQueryDto): Promise<DslReply> {
     const compiled = compileDsl(tenant, query);
     if (compiled.kind === 'groups') {
-      const { rows } = await this.pool.query<Record<string, unknown>>(compiled.sql, compiled.values);
+      const { rows } = await this.pool.query<Record<string, unknown>>(this.prepared.statement(compiled.sql, compiled.values));
       return {
         groups: rows.map((row) => {
           const group: DslGroup = { key: {}, value: toJson(row.value, compiled.value) };
@@ -26,8 +30,8 @@ export class DslQueryRepository {
       };
     }
     const [page, total] = await Promise.all([
-      this.pool.query<EventRow>(compiled.sql, compiled.values),
-      compiled.countSql === null ? undefined : this.pool.query<{ n: string }>(compiled.countSql, compiled.countValues),
+      this.pool.query<EventRow>(this.prepared.statement(compiled.sql, compiled.values)),
+      compiled.countSql === null ? undefined : this.pool.query<{ n: string }>(this.prepared.statement(compiled.countSql, compiled.countValues)),
     ]);
     const events = page.rows.map(toStoredEvent);
     return {

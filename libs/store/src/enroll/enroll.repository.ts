@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NewEvent } from '@eventlog/contracts';
 import { GenericPlanReader } from '../generic-plan';
+import { PreparedStatements } from '../prepared-statements';
 import { AppendOutcome } from '../write/append-plan';
 import { EventStoreRepository } from '../write/event-store.repository';
 import { compileEnrollSearch, EnrollSearch, EnrollSearchQuery, RUNNING_TARGET_SQL } from './enroll-sql';
@@ -30,7 +31,8 @@ export interface EnrollCandidate {
  */
 @Injectable()
 export class EnrollRepository {
-  private readonly statementNames = new Map<string, string>();
+  /** Planning the search cost Postgres more than running it: prepared, and run with its generic plan. */
+  private readonly searches = new PreparedStatements('enroll_search', MAX_PREPARED_SEARCHES);
 
   constructor(
     private readonly genericPlans: GenericPlanReader,
@@ -60,7 +62,7 @@ export class EnrollRepository {
       claim_stream: string;
       head_version: string | null;
       claims: number;
-    }>({ name: this.statementName(search.sql), text: search.sql, values: [...search.values.slice(0, -2), after, limit] });
+    }>(this.searches.statement(search.sql, [...search.values.slice(0, -2), after, limit]));
     const unsettled = rows.find((r) => !r.claimable);
     const candidates = rows
       .filter((r) => r.claimable)
@@ -76,21 +78,6 @@ export class EnrollRepository {
         claims: r.claims,
       }));
     return { candidates, firstUnsettled: unsettled ? Number(unsettled.position) : null };
-  }
-
-  /**
-   * A prepared statement's name for the search's text, for the first MAX_PREPARED_SEARCHES texts;
-   * then none (planned on every call). Planning the search cost Postgres more than running it;
-   * prepared and run with its generic plan, each connection plans a text once. The filter's shape
-   * is in the text, so the names are capped: every connection keeps every statement it prepared.
-   */
-  private statementName(sql: string): string | undefined {
-    let name = this.statementNames.get(sql);
-    if (name === undefined && this.statementNames.size < MAX_PREPARED_SEARCHES) {
-      name = `enroll_search_${this.statementNames.size + 1}`;
-      this.statementNames.set(sql, name);
-    }
-    return name;
   }
 
   /**

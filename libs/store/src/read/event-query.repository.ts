@@ -8,6 +8,7 @@ import { visibleEvent } from './visible-events';
 import { EventFilter, eventFilterConditions, filtersOnly } from './event-filter';
 import { EVENT_COLUMNS, EVENT_JSON_COLUMNS, EventJsonRow, EventRow, toEventJson, toStoredEvent } from './event-row';
 import { SqlParams } from '../sql-params';
+import { PreparedStatements } from '../prepared-statements';
 
 export interface EventListQuery {
   filter: EventFilter;
@@ -43,6 +44,9 @@ const inPartitionsOf = (param: string) => `(e.recorded_at = ANY(${param}::timest
 /** The read side of the log: one event, and filtered, sorted, paged lists. */
 @Injectable()
 export class EventQueryRepository {
+  /** The list's pages and counts, by filter shape (prepared-statements.ts); reads by id are pruned instead. */
+  private readonly prepared = new PreparedStatements('log', 48);
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async findById(tenant: string, id: string): Promise<StoredEvent | undefined> {
@@ -69,6 +73,11 @@ export class EventQueryRepository {
       [tenants, ids, at.includes(null) ? null : [...new Set(at)]],
     );
     return rows.map(toStoredEvent);
+  }
+
+  private countStatement(filter: EventFilter) {
+    const { text, values } = countQuery(filter);
+    return this.prepared.statement(text, values);
   }
 
   /**
@@ -122,8 +131,8 @@ export class EventQueryRepository {
         : `SELECT ${select} FROM events e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
 
     const [page, total] = await Promise.all([
-      this.pool.query<EventJsonRow & { sort_key: string | null }>(sql, params.values),
-      query.includeTotal ? this.pool.query<{ n: string }>(countQuery(query.filter)) : undefined,
+      this.pool.query<EventJsonRow & { sort_key: string | null }>(this.prepared.statement(sql, params.values)),
+      query.includeTotal ? this.pool.query<{ n: string }>(this.countStatement(query.filter)) : undefined,
     ]);
     const rows = page.rows.slice(0, query.limit);
     const last = rows[rows.length - 1];

@@ -5,6 +5,7 @@ import { PG_POOL } from '../pg-pool.provider';
 import { decodeCursor, encodeCursor } from './cursor';
 import { EVENT_JSON_COLUMNS, EventJsonRow, iso, toEventJson } from './event-row';
 import { escapeLike, SqlParams } from '../sql-params';
+import { PreparedStatements } from '../prepared-statements';
 
 interface StreamRow {
   stream: string;
@@ -39,6 +40,9 @@ export interface StreamListQuery {
 
 @Injectable()
 export class StreamQueryRepository {
+  /** The stream read's two texts (forward, backward), planned once per connection where the generic plan is as good. */
+  private readonly prepared = new PreparedStatements('stream', 2);
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async info(tenant: string, stream: string): Promise<StreamInfo | undefined> {
@@ -89,18 +93,20 @@ export class StreamQueryRepository {
     const { rows } = await this.pool.query<
       EventJsonRow & { head_stream: string; head_version: string; head_count: string; head_first: string; head_last: string }
     >(
-      `SELECT h.stream AS head_stream, h.version AS head_version, h.version - h.hidden_below + 1 AS head_count,
-              ${iso('h.first_occurred_at')} AS head_first, ${iso('h.last_occurred_at')} AS head_last, ${EVENT_JSON_COLUMNS}
-         FROM (SELECT s.*, COALESCE(tomb.hidden_below, 1) AS hidden_below FROM ${HEADS}
-                WHERE s.tenant = $1 AND s.stream = $2) h
-         LEFT JOIN LATERAL (
-           SELECT * FROM events e
-            WHERE e.tenant = h.tenant AND e.stream = h.stream
-              AND e.version ${forward ? '>= GREATEST(COALESCE($3::bigint, 1), h.hidden_below)' : '<= COALESCE($3::bigint, h.version) AND e.version >= h.hidden_below'}
-            ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4
-         ) e ON true
-        ORDER BY e.version ${forward ? 'ASC' : 'DESC'}`,
-      [tenant, stream, fromVersion ?? null, limit],
+      this.prepared.statement(
+        `SELECT h.stream AS head_stream, h.version AS head_version, h.version - h.hidden_below + 1 AS head_count,
+                ${iso('h.first_occurred_at')} AS head_first, ${iso('h.last_occurred_at')} AS head_last, ${EVENT_JSON_COLUMNS}
+           FROM (SELECT s.*, COALESCE(tomb.hidden_below, 1) AS hidden_below FROM ${HEADS}
+                  WHERE s.tenant = $1 AND s.stream = $2) h
+           LEFT JOIN LATERAL (
+             SELECT * FROM events e
+              WHERE e.tenant = h.tenant AND e.stream = h.stream
+                AND e.version ${forward ? '>= GREATEST(COALESCE($3::bigint, 1), h.hidden_below)' : '<= COALESCE($3::bigint, h.version) AND e.version >= h.hidden_below'}
+              ORDER BY e.version ${forward ? 'ASC' : 'DESC'} LIMIT $4
+           ) e ON true
+          ORDER BY e.version ${forward ? 'ASC' : 'DESC'}`,
+        [tenant, stream, fromVersion ?? null, limit],
+      ),
     );
     if (rows.length === 0) return undefined;
     // The head's columns repeat on every row (text, so they cost no Date parsing); take them once.

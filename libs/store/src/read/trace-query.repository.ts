@@ -4,6 +4,7 @@ import { StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
 import { visibleEvent } from './visible-events';
 import { EVENT_JSON_COLUMNS, EventJsonRow, toEventJson } from './event-row';
+import { PreparedStatements } from '../prepared-statements';
 
 export interface TraceEvents {
   /** In occurredAt order, at most the asked maximum. */
@@ -15,16 +16,23 @@ export interface TraceEvents {
 /** Chains of events sharing a requestId (index events_tenant_request_idx). */
 @Injectable()
 export class TraceQueryRepository {
+  /** Four texts, planned once per connection where the generic plan is as good (prepared-statements.ts). */
+  private readonly prepared = new PreparedStatements('trace', 4);
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async readTrace(tenant: string, requestId: string, max: number): Promise<TraceEvents> {
     const { rows } = await this.pool.query<EventJsonRow>(
-      `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}
-        ORDER BY e.occurred_at, e.position LIMIT $3`,
-      [tenant, requestId, max + 1],
+      this.prepared.statement(
+        `SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}
+          ORDER BY e.occurred_at, e.position LIMIT $3`,
+        [tenant, requestId, max + 1],
+      ),
     );
     return this.counted(rows, max, () =>
-      this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}`, [tenant, requestId]),
+      this.pool.query<{ n: string }>(
+        this.prepared.statement(`SELECT count(*) AS n FROM events e WHERE e.tenant = $1 AND e.request_id = $2 AND ${visibleEvent('e')}`, [tenant, requestId]),
+      ),
     );
   }
 
@@ -42,11 +50,16 @@ export class TraceQueryRepository {
       )`;
     const inSubtree = `e.tenant = $1 AND e.request_id = $2 AND e.node_id IN (SELECT node_id FROM subtree) AND ${visibleEvent('e')}`;
     const { rows } = await this.pool.query<EventJsonRow>(
-      `${subtree} SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE ${inSubtree} ORDER BY e.occurred_at, e.position LIMIT $5`,
-      [tenant, requestId, nodeId, maxDepth, max + 1],
+      this.prepared.statement(`${subtree} SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE ${inSubtree} ORDER BY e.occurred_at, e.position LIMIT $5`, [
+        tenant,
+        requestId,
+        nodeId,
+        maxDepth,
+        max + 1,
+      ]),
     );
     return this.counted(rows, max, () =>
-      this.pool.query<{ n: string }>(`${subtree} SELECT count(*) AS n FROM events e WHERE ${inSubtree}`, [tenant, requestId, nodeId, maxDepth]),
+      this.pool.query<{ n: string }>(this.prepared.statement(`${subtree} SELECT count(*) AS n FROM events e WHERE ${inSubtree}`, [tenant, requestId, nodeId, maxDepth])),
     );
   }
 
