@@ -5,8 +5,9 @@ const moduleNameMapper = {
   '^@eventlog/testing$': '<rootDir>/test/support',
   '^@eventlog/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };
-// The packed client (npm run build) has the same package name as libs/client: not a module of the tests.
-const modulePathIgnorePatterns = ['<rootDir>/dist/packages/'];
+// The packed client (npm run build) has the same package name as libs/client, and the partitioning
+// bench's worktree of an older commit (.bench/) has every package again: neither is a module of the tests.
+const modulePathIgnorePatterns = ['<rootDir>/dist/packages/', '<rootDir>/.bench/'];
 
 module.exports = {
   // End-to-end tests wait on real brokers and processes; unit tests finish long before this.

@@ -178,5 +178,21 @@ describe('time partitions and retention', () => {
     await waitFor(() => db.count("SELECT count(*)::int AS n FROM events WHERE id = 'after-drop' AND tableoid::regclass::text = $1", [partitionOf(0)]), (n) => n === 1, {
       what: 'the new event in today\'s partition',
     });
+
+    // The log newest first, paged by cursor across days: each page is looked for in its newest
+    // candidate's day first (today holds none of tenant long's, day -1 part of page 2) and read over
+    // every partition when that day cannot fill it. Every event once, in position order.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await fetch(`${query.url}/v1/events?tenant=long&pageSize=70&includeTotal=false${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { events: { id: string }[]; nextCursor: string | null };
+      paged.push(...body.events.map((e) => e.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    const newestFirst = (await db.pool.query<{ id: string }>("SELECT id FROM events WHERE tenant = 'long' ORDER BY position DESC")).rows.map((r) => r.id);
+    expect(newestFirst).toHaveLength(400);
+    expect(paged).toEqual(newestFirst);
   });
 });

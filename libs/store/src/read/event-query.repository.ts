@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EventPage, SortField, SortOrder, StoredEvent } from '@eventlog/contracts';
 import { PG_POOL } from '../pg-pool.provider';
-import { decodeCursor, encodeCursor } from './cursor';
+import { CursorPoint, decodeCursor, encodeCursor } from './cursor';
 import { planRollup, ROLLUP_GRAINS, rollupBranches } from '../dsl/dsl-rollup';
 import { visibleEvent } from './visible-events';
 import { EventFilter, eventFilterConditions, filtersOnly } from './event-filter';
@@ -27,8 +27,9 @@ export interface EventListQuery {
  * recordedAt never decreases as position grows (migration 004), so its order is position order and
  * it pages on the (tenant, position) index.
  */
+const exactTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const SORTS: Record<SortField, { column: string; key: string | null }> = {
-  occurredAt: { column: 'e.occurred_at', key: `to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` },
+  occurredAt: { column: 'e.occurred_at', key: exactTime('e.occurred_at') },
   recordedAt: { column: 'e.position', key: null },
   position: { column: 'e.position', key: null },
 };
@@ -109,8 +110,9 @@ export class EventQueryRepository {
     const params = new SqlParams();
     const where = eventFilterConditions(query.filter, params);
 
-    if (query.cursor !== undefined) {
-      const after = decodeCursor(query.cursor, scope, sort.key ? TIME_KEY : undefined);
+    // Position order's cursors carry the last row's recorded_at (null in cursors issued before).
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope, TIME_KEY);
+    if (after) {
       const cmp = dir === 'ASC' ? '>' : '<';
       where.push(
         sort.key
@@ -120,31 +122,67 @@ export class EventQueryRepository {
     }
     const order = sort.key ? `${sort.column} ${dir}, e.position ${dir}` : `e.position ${dir}`;
     const limit = params.add(query.limit + 1, 'int');
-    const select = `${EVENT_JSON_COLUMNS}, ${sort.key ?? 'NULL'} AS sort_key`;
-    const sql =
+    const select = `${EVENT_JSON_COLUMNS}, ${sort.key ?? exactTime('e.recorded_at')} AS sort_key`;
+    const pageSql = (conditions: string[]) =>
       query.offset > 0
         ? `SELECT ${select}
-             FROM (SELECT e.position FROM events e WHERE ${where.join(' AND ')}
+             FROM (SELECT e.position FROM events e WHERE ${conditions.join(' AND ')}
                    ORDER BY ${order} LIMIT ${limit} OFFSET ${params.add(query.offset, 'int')}) page
              JOIN events e ON e.position = page.position
             ORDER BY ${order}`
-        : `SELECT ${select} FROM events e WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
+        : `SELECT ${select} FROM events e WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
 
     const [page, total] = await Promise.all([
-      this.pool.query<EventJsonRow & { sort_key: string | null }>(this.prepared.statement(sql, params.values)),
+      this.newestFirst(query, sort.key === null && dir === 'DESC', after, where, params, pageSql),
       query.includeTotal ? this.pool.query<{ n: string }>(this.countStatement(query.filter)) : undefined,
     ]);
-    const rows = page.rows.slice(0, query.limit);
+    const rows = page.slice(0, query.limit);
     const last = rows[rows.length - 1];
     return {
       totalCount: total ? Number(total.rows[0].n) : null,
       count: rows.length,
       events: rows.map(toEventJson),
-      nextCursor:
-        page.rows.length > query.limit ? encodeCursor(scope, { key: last.sort_key, position: Number(last.position) }) : null,
+      nextCursor: page.length > query.limit ? encodeCursor(scope, { key: last.sort_key, position: Number(last.position) }) : null,
     };
   }
+
+  /**
+   * A page's rows. Newest first by position (the log's default order) without an offset, the page
+   * is looked for first in the day of its newest candidate, which Postgres prunes to one partition:
+   * the newest append's recorded_at for page 1, the cursor's for the next ones (recorded_at rises
+   * with position, migration 004, so no row after the cursor is newer than it). When that day holds
+   * the whole page (its limit + 1 rows), no older day can hold any of it; otherwise the page is read
+   * over every partition as any other. Without it, a page opened an index scan in every partition.
+   */
+  private async newestFirst(
+    query: EventListQuery,
+    positionDesc: boolean,
+    after: CursorPoint | undefined,
+    where: string[],
+    params: SqlParams,
+    pageSql: (conditions: string[]) => string,
+  ): Promise<PageRow[]> {
+    const everywhere = this.prepared.statement(pageSql(where), [...params.values]);
+    const newest = !positionDesc || query.offset > 0 ? null : after ? after.key : await this.lastRecordedAt();
+    if (newest !== null) {
+      const window = [
+        `e.recorded_at >= ${params.add(`${newest.slice(0, 10)}T00:00:00Z`, 'timestamptz')}`,
+        `e.recorded_at <= ${params.add(newest, 'timestamptz')}`,
+      ];
+      const { rows } = await this.pool.query<PageRow>(this.prepared.statement(pageSql([...where, ...window]), params.values));
+      if (rows.length > query.limit) return rows;
+    }
+    return (await this.pool.query<PageRow>(everywhere)).rows;
+  }
+
+  /** The newest append's recorded_at as exact text (TIME_KEY), from the position counter; null for an empty log. */
+  private async lastRecordedAt(): Promise<string | null> {
+    const { rows } = await this.pool.query<{ at: string | null }>(`SELECT CASE WHEN last > 0 THEN ${exactTime('recorded_at')} END AS at FROM event_position`);
+    return rows[0]?.at ?? null;
+  }
 }
+
+type PageRow = EventJsonRow & { sort_key: string | null };
 
 /**
  * The number of events a filter matches. Filtered on nothing but type, status and time, that is a
