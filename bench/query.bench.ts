@@ -33,7 +33,7 @@ async function alreadyLoaded(url: string): Promise<boolean> {
   try {
     await probe.connect();
     const { rows } = await probe.query(
-      `SELECT (SELECT last FROM event_position) AS last, (SELECT count(*) FROM streams) AS streams,
+      `SELECT (SELECT last FROM event_position WHERE recorded_at > '-infinity') AS last, (SELECT count(*) FROM streams) AS streams,
               (SELECT count(*) FROM schema_migrations) AS migrations, (SELECT count(*) FROM events_default) AS spilled,
               (SELECT count(*) FROM pg_index WHERE NOT indisvalid) AS invalid`,
     );
@@ -105,7 +105,8 @@ export async function loadedDatabase(): Promise<{ url: string; notes: string[] }
       `INSERT INTO streams (tenant, stream, version, first_occurred_at, last_occurred_at)
        SELECT tenant, stream, max(version), min(occurred_at), max(occurred_at) FROM events GROUP BY tenant, stream`,
     );
-    await db.query('UPDATE event_position SET last = $1', [EVENTS]);
+    // The counter as appends leave it: its recorded_at is the newest event's (reads start from it).
+    await db.query('UPDATE event_position SET last = $1, recorded_at = (SELECT max(recorded_at) FROM events)', [EVENTS]);
     await db.query('VACUUM ANALYZE events');
     await db.query('VACUUM ANALYZE streams');
   } finally {

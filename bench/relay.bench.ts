@@ -58,7 +58,7 @@ async function relayBacklog(kafka: Kafka): Promise<{ ms: number }> {
   await db.query(
     `INSERT INTO streams SELECT 'default', stream, max(version), min(occurred_at), max(occurred_at) FROM events GROUP BY stream`,
   );
-  await db.query('UPDATE event_position SET last = $1', [BACKLOG]);
+  await db.query('UPDATE event_position SET last = $1, recorded_at = (SELECT max(recorded_at) FROM events)', [BACKLOG]);
   const topic = `bench.relay.${uniqueSuffix()}`;
   const started = Date.now();
   const relay = await AppProcess.start('relay', 'bench-relay', {
