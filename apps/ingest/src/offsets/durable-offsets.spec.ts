@@ -96,4 +96,22 @@ describe('DurableOffsets after a rebalance', () => {
       jest.useRealTimers();
     }
   });
+
+  it('a run with nothing this member still holds ends without blocking later commits or flush', async () => {
+    const { commit, calls, replies } = controlledCommit();
+    const offsets = new DurableOffsets(commit, () => undefined, (_topic, partition) => partition !== 0);
+    // Partition 0 moved to another member: this run commits nothing and ends without waiting.
+    offsets.markDurable('t', 0, '10');
+    await tick();
+    expect(calls).toEqual([]);
+    // Before the fix that run left a settled promise as "the commit in flight": nothing was ever
+    // committed again, and flush() awaited it in a loop that never yielded to I/O.
+    offsets.markDurable('t', 1, '7');
+    await tick();
+    expect(calls).toEqual([[{ topic: 't', partition: 1, offset: '7' }]]);
+    replies[0].resolve();
+    offsets.markDurable('t', 0, '12');
+    await offsets.flush();
+    expect(calls).toHaveLength(1);
+  });
 });
