@@ -7,6 +7,8 @@ import { waitFor } from './wait-for';
 
 const root = PROJECT_ROOT;
 const logDir = join(root, '.infra', 'test-logs');
+/** How long a stopped app may take to run its shutdown hooks and exit. */
+const STOP_TIMEOUT_MS = 60_000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,10 +102,25 @@ export class AppProcess {
     await this.exited;
   }
 
-  /** SIGTERM, and wait until the process has run its shutdown hooks and exited. */
+  /**
+   * SIGTERM, and wait until the process has run its shutdown hooks and exited. One that has not
+   * exited after STOP_TIMEOUT_MS is killed and the stop fails: a shutdown that hangs is a bug (a
+   * process spinning without yielding to I/O never handles the signal), not a reason to hang the suite.
+   */
   async stop(): Promise<void> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    await this.exited;
+    const child = this.child;
+    const exited = this.exited!;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const hung = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!hung) return;
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(`${this.name} did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM and was killed (log: ${join(logDir, `${this.name}.log`)})`);
   }
 }
