@@ -3,9 +3,10 @@ import { AppProcess } from './support/app-process';
 import { TestDatabase } from './support/database';
 import { uniqueSuffix } from './support/env';
 import { appEnv } from './support/ingest-env';
-import { kafka, ReceivedRecord, testTopics, TestKafka } from './support/kafka';
+import { kafka, ReceivedRecord, testTopics } from './support/kafka';
 import { QueryFixture } from './support/query-fixture';
 import { waitFor } from './support/wait-for';
+import { kafkaCases } from './support/case-hooks';
 
 /*
  * Issue 12's reproducers, each exactly as found from outside, against real Kafka, Postgres and the
@@ -165,13 +166,7 @@ describe('hostile input: the reproducers of issue 12', () => {
 });
 
 describe('hostile input: records the dead-letter or outbound topic refuse as too large (issue 12, item 2)', () => {
-  const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
-  beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
-  afterAll(() => tk.disconnect());
+  const { tk, cleanup } = kafkaCases();
 
   const maxMessageBytes = async (topic: string) => {
     const { resources } = await tk.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });

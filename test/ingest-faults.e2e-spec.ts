@@ -1,22 +1,16 @@
 import { AppProcess } from './support/app-process';
 import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';
-import { testTopics, TestKafka } from './support/kafka';
+import { testTopics } from './support/kafka';
 import { isGapless, positionsAreGapless, storedIds, streamShapes } from './support/log-checks';
 import { produceLoad } from './support/produce-load';
 import { TcpProxy } from './support/tcp-proxy';
 import { waitFor } from './support/wait-for';
+import { kafkaCases } from './support/case-hooks';
 
 /** Each case: its own database and topics; the end state must be exactly the produced set. */
 describe('ingest under faults: nothing lost, nothing duplicated', () => {
-  const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
-
-  beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
-  afterAll(() => tk.disconnect());
+  const { tk, cleanup } = kafkaCases();
 
   async function setUp(label: string, partitions = 6) {
     const db = await TestDatabase.create(label);

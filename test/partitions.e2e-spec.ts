@@ -5,6 +5,7 @@ import { testTopics, TestKafka } from './support/kafka';
 import { migratedBefore } from './support/migrated-before';
 import { appendDay, NO_DIFFERENCES, retentionCli, rollupDifferences, utcDay } from './support/partition-checks';
 import { waitFor } from './support/wait-for';
+import { cleanupAfterEach } from './support/case-hooks';
 
 const snapshot = async (db: TestDatabase) => ({
   events: (await db.pool.query("SELECT position::text, md5(row_to_json(e)::text) AS row FROM events e ORDER BY position")).rows,
@@ -26,10 +27,7 @@ const partitionNames = async (db: TestDatabase) => (await db.pool.query<{ name: 
 jest.setTimeout(300_000);
 
 describe('time partitions and retention', () => {
-  const cleanup: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
+  const cleanup = cleanupAfterEach();
 
   it('converts a populated log: every event, version, position and rollup row as before, each event in its day', async () => {
     const { fresh: db, migrateRest, drop } = await migratedBefore('partitions_convert', '013');

@@ -8,6 +8,7 @@ import { isGapless, storedIds, streamShapes } from '../support/log-checks';
 import { appendDay, NO_DIFFERENCES, retentionCli, rollupDifferences, utcDay } from '../support/partition-checks';
 import { waitFor } from '../support/wait-for';
 import { faultsInfra } from './faults-infra';
+import { cleanupAfterEach } from '../support/case-hooks';
 
 /*
  * The fault suite (issue 5): 100,000 events in flight on 12 partitions while something breaks.
@@ -51,13 +52,10 @@ function restartPostgres() {
 
 describe('faults: nothing lost, nothing duplicated', () => {
   const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const cleanup = cleanupAfterEach();
   const summaries: string[] = [];
 
   beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
   afterAll(async () => {
     await tk.disconnect();
     if (NO_OWN_POSTGRES) summaries.push(`Postgres restarted: skipped, ${NO_OWN_POSTGRES}`);

@@ -1,6 +1,7 @@
 import { AppProcess } from './app-process';
 import { TestDatabase } from './database';
-import { ReceivedRecord, testTopics, TestKafka } from './kafka';
+import { ReceivedRecord, testTopics } from './kafka';
+import { kafkaCases } from './case-hooks';
 
 /** Positions seen on the outbound topic: each partition must be increasing once duplicates are dropped. */
 export function outboundPositions(records: ReceivedRecord[]) {
@@ -24,13 +25,7 @@ export const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
  * Call inside a describe: it registers the hooks.
  */
 export function relayCases() {
-  const tk = new TestKafka();
-  const cleanup: (() => Promise<unknown>)[] = [];
-  beforeAll(() => tk.connect());
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-  });
-  afterAll(() => tk.disconnect());
+  const { tk, cleanup } = kafkaCases();
 
   async function setUp(label: string) {
     const db = await TestDatabase.create(label);
