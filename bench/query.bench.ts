@@ -18,6 +18,7 @@ export const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 5_000_000);
 const STREAMS = Math.max(100, Math.round(EVENTS / 100));
 const DATABASE = `eventlog_bench_query_${EVENTS}`;
 const CONCURRENCY = 16;
+// BENCH_QUERY_TOPIC_PARTITIONS=<n>: the query app's QUERY_TOPIC_PARTITIONS, to compare request/reply latency by partition count.
 /** BENCH_QUERY_ONLY=<regex>: only the rows whose query matches, for quick paired before/after runs. */
 const ONLY = process.env.BENCH_QUERY_ONLY ? new RegExp(process.env.BENCH_QUERY_ONLY, 'i') : undefined;
 const BASE = Date.UTC(2024, 0, 1);
@@ -294,6 +295,7 @@ export async function startBenchQueryApp(name: string, url: string): Promise<{ q
     DLQ_TOPIC: `${prefix}dlq`,
     INGEST_GROUP_ID: `${prefix}ingest`,
     TOPIC_PARTITIONS: '16',
+    ...(process.env.BENCH_QUERY_TOPIC_PARTITIONS ? { QUERY_TOPIC_PARTITIONS: process.env.BENCH_QUERY_TOPIC_PARTITIONS } : {}),
     LOG_LEVEL: 'warn',
   });
   return { query, prefix };

@@ -138,6 +138,21 @@ describe('query app: Kafka request/reply', () => {
       await expect(client.event({ id: 'missing' })).rejects.toMatchObject({ statusCode: 404 });
     });
 
+    it('clients sharing a group each fetch their own reply partitions and get their own answers', async () => {
+      const second = new EventLogClient({ transport: 'kafka', kafka: { brokers: ['127.0.0.1:9092'], groupId: `${fx.topics.group}.client`, topicPrefix: fx.topicPrefix }, timeoutMs: 10000 });
+      await second.connect();
+      try {
+        // Both hold reply partitions after the rebalance the second's join caused; each fetches only its lowest.
+        const ids = Array.from({ length: 10 }, (_, i) => `k-${i}`);
+        const answers = await Promise.all(ids.flatMap((id) => [client.event({ id }), second.event({ id })]));
+        expect(answers.map((a) => a.id)).toEqual(ids.flatMap((id) => [id, id]));
+      } finally {
+        await second.close();
+      }
+      // The first client is given every partition again, and a new lowest one to fetch.
+      expect((await client.event({ id: 'k-3' })).id).toBe('k-3');
+    });
+
     it('times out with a 504 EventLogError when nobody answers', async () => {
       const prefix = `${fx.topics.group}.nobody.`;
       const topics = Object.values(QUERY_TOPICS).flatMap((t) => [prefix + t, replyTopicOf(prefix + t)]);

@@ -168,6 +168,21 @@ describe('read-your-writes: after=<topic>:<partition>:<offset> and minPosition o
     });
   });
 
+  it('a request waiting on after holds up no other request, of its topic or another', async () => {
+    const e = freshEvent();
+    const partition = nextPartition++ % 6;
+    const [{ high }] = (await fx.kafka.admin.fetchTopicOffsets(fx.topics.ingest)).filter((p) => p.partition === partition);
+    let answered = false;
+    const waiting = topics.request('event', { id: e.id, after: [`${fx.topics.ingest}:${partition}:${high}`] }).finally(() => (answered = true));
+    await sleep(300); // fetched by the query app and waiting
+    // Sent after it, answered while it still waits: an unknown id, and the stats of the tenant.
+    const behind = await Promise.all([topics.request('event', { id: `missing-${uniqueSuffix()}` }, 15000), topics.request('stats', {}, 15000)]);
+    expect(behind.map((r) => r.status)).toEqual([404, 200]);
+    expect(answered).toBe(false);
+    await fx.kafka.producer.send({ topic: fx.topics.ingest, acks: -1, messages: [{ partition, key: e.stream, value: JSON.stringify(e) }] });
+    expect(await waiting).toMatchObject({ status: 200, body: { id: e.id } });
+  });
+
   it('GET /v1/events/live with after: the feed opens, the record first', async () => {
     const e = freshEvent();
     const from = await head();

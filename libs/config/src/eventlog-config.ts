@@ -89,6 +89,17 @@ export class EventlogConfig {
   @Max(1000)
   TOPIC_PARTITIONS = 12;
 
+  /**
+   * Partitions given to the request topics the query app creates when they are missing: at most
+   * this many query instances share a request topic's load. Every query instance's every fetch
+   * names each request partition, so more partitions than instances cost latency (decision 045).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  QUERY_TOPIC_PARTITIONS = 2;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -68,13 +68,14 @@ async function createMissing(admin: Admin, specs: TopicSpec[]): Promise<void> {
 export const recordBytesFor = (maxEventBytes: number) => 2 * maxEventBytes + 1024 * 1024;
 
 /**
- * The one place where the sizes of the topics the apps create are decided: TOPIC_PARTITIONS each,
+ * The one place where the sizes of the topics the apps create are decided: TOPIC_PARTITIONS each
+ * (QUERY_TOPIC_PARTITIONS for request topics),
  * and room for a whole record, so a record ingest accepts can always be dead-lettered and relayed.
  */
-export const appTopics = (config: EventlogConfig, topics: string[]): TopicSpec[] =>
+export const appTopics = (config: EventlogConfig, topics: string[], numPartitions = config.TOPIC_PARTITIONS): TopicSpec[] =>
   topics.map((topic) => ({
     topic,
-    numPartitions: config.TOPIC_PARTITIONS,
+    numPartitions,
     maxMessageBytes: config.TOPIC_MAX_MESSAGE_BYTES ?? recordBytesFor(config.MAX_EVENT_BYTES),
   }));
 

@@ -31,4 +31,32 @@ describe('AnsweredOffsets', () => {
     offsets.answer('q.events.get', 0, '1');
     expect(offsets.take()).toEqual([]);
   });
+
+  it('commits up to the oldest request still in flight, whatever order they are answered in', () => {
+    const offsets = new AnsweredOffsets();
+    offsets.assign({ 'q.dsl': [0] });
+    for (const o of ['5', '6', '7']) offsets.begin('q.dsl', 0, o);
+    offsets.answer('q.dsl', 0, '7');
+    offsets.answer('q.dsl', 0, '6');
+    // 5 is still being answered: a crash now must answer it again, so the commit stops before it.
+    expect(offsets.take()).toEqual([{ topic: 'q.dsl', partition: 0, offset: '5' }]);
+    offsets.answer('q.dsl', 0, '5');
+    expect(offsets.take()).toEqual([{ topic: 'q.dsl', partition: 0, offset: '8' }]);
+  });
+
+  it('lets a waiter on fewer requests in flight go once enough are answered', async () => {
+    const offsets = new AnsweredOffsets();
+    for (const o of ['1', '2', '3']) offsets.begin('q.dsl', 0, o);
+    let roomForOne = false;
+    let none = false;
+    void offsets.inFlightBelow(3).then(() => (roomForOne = true));
+    void offsets.inFlightBelow(1).then(() => (none = true));
+    offsets.answer('q.dsl', 0, '2');
+    await Promise.resolve();
+    expect([roomForOne, none]).toEqual([true, false]);
+    offsets.answer('q.dsl', 0, '1');
+    offsets.answer('q.dsl', 0, '3');
+    await Promise.resolve();
+    expect(none).toBe(true);
+  });
 });

@@ -1,30 +1,67 @@
 import { TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { keyOf } from '@eventlog/contracts';
 
+type PartitionState = { topic: string; partition: number; inFlight: Set<bigint>; next?: bigint; changed: boolean };
+
 /**
- * The next offset of each partition's newest answered request, to commit in the background; only
- * for the partitions this member was given at its last group join. A partition that moved is
- * committed by its new owner, and an offset from here, older than the owner's, would move it back.
+ * Which requests are in flight and which answered, per partition, and so what may be committed in
+ * the background. Requests are answered concurrently and finish in any order: a partition's commit
+ * is its oldest request still in flight, or past its newest answered one when none is, so a crash
+ * answers again what was unanswered but never skips it. Only for the partitions this member was
+ * given at its last group join: a partition that moved is committed by its new owner, and an
+ * offset from here, older than the owner's, would move it back.
  */
 export class AnsweredOffsets {
-  private readonly answered = new Map<string, TopicPartitionOffsetAndMetadata>();
+  private readonly partitions = new Map<string, PartitionState>();
   private assigned = new Set<string>();
+  private inFlightCount = 0;
+  /** Callers waiting for fewer requests in flight than their bound. */
+  private waiting: { below: number; resolve: () => void }[] = [];
 
   /** The assignment of a group join (kafkajs GROUP_JOIN's memberAssignment). */
   assign(memberAssignment: Record<string, number[]>): void {
     this.assigned = new Set(Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
-    for (const k of this.answered.keys()) if (!this.assigned.has(k)) this.answered.delete(k);
+    for (const [k, state] of this.partitions) {
+      if (!this.assigned.has(k) && state.inFlight.size === 0) this.partitions.delete(k);
+    }
+  }
+
+  begin(topic: string, partition: number, offset: string): void {
+    this.stateOf(topic, partition).inFlight.add(BigInt(offset));
+    this.inFlightCount++;
   }
 
   answer(topic: string, partition: number, offset: string): void {
-    this.answered.set(keyOf(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    const state = this.stateOf(topic, partition);
+    const o = BigInt(offset);
+    if (state.inFlight.delete(o)) this.inFlightCount--;
+    if (state.next === undefined || o + 1n > state.next) state.next = o + 1n;
+    state.changed = true;
+    this.waiting = this.waiting.filter((w) => (this.inFlightCount < w.below ? (w.resolve(), false) : true));
   }
 
-  /** What to commit now, for partitions still held; forgotten once taken. */
+  /** Resolves once fewer than `below` requests are in flight, over every partition (1: none). */
+  inFlightBelow(below: number): Promise<void> {
+    return this.inFlightCount < below ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ below, resolve }));
+  }
+
+  /** What to commit now, for partitions still held and changed since the last take. */
   take(): TopicPartitionOffsetAndMetadata[] {
-    const offsets = [...this.answered].filter(([k]) => this.assigned.has(k)).map(([, o]) => o);
-    this.answered.clear();
+    const offsets: TopicPartitionOffsetAndMetadata[] = [];
+    for (const [k, state] of this.partitions) {
+      if (!state.changed || !this.assigned.has(k) || state.next === undefined) continue;
+      state.changed = false;
+      let commit = state.next;
+      for (const o of state.inFlight) if (o < commit) commit = o;
+      offsets.push({ topic: state.topic, partition: state.partition, offset: commit.toString() });
+    }
     return offsets;
   }
-}
 
+  private stateOf(topic: string, partition: number): PartitionState {
+    const k = keyOf(topic, partition);
+    let state = this.partitions.get(k);
+    if (!state) this.partitions.set(k, (state = { topic, partition, inFlight: new Set(), changed: false }));
+    return state;
+  }
+}

@@ -26,10 +26,10 @@ export function queryKafkaTransport(config: EventlogConfig): QueryKafkaServer {
       },
       // A new group starts at the end: requests sent before this instance existed are not answered.
       subscribe: { fromBeginning: false },
-      // Requests of different partitions are answered side by side: every request topic's
-      // partitions at once, so a slow query holds up only the requests behind it in its partition.
+      // The batches of one fetch are answered side by side, as are the requests within a batch
+      // (QueryKafkaServer); topics made before QUERY_TOPIC_PARTITIONS existed have TOPIC_PARTITIONS.
       // Offsets are committed by QueryKafkaServer, once a second, not after every batch.
-      run: { partitionsConsumedConcurrently: requestTopics(config).length * config.TOPIC_PARTITIONS, autoCommit: false },
+      run: { partitionsConsumedConcurrently: requestTopics(config).length * Math.max(config.QUERY_TOPIC_PARTITIONS, config.TOPIC_PARTITIONS), autoCommit: false },
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       // Request values reach the deserializer as bytes, which parses them exactly or refuses them.
       parser: { keepBinary: true },

@@ -1,4 +1,3 @@
-import { ClientKafka } from '@nestjs/microservices';
 import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +6,7 @@ import { DEFAULT_TENANT, DLQ_HEADERS, PublishResult, QUERY_TOPICS, replyTopicOf,
 import { DEFAULT_TOPICS, KafkaOptions } from '../client-options';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
 import { consumerReady } from './consumer-ready';
+import { ReplyClientKafka } from './reply-client-kafka';
 import { OutgoingEvent, PublishOutcome, QueryName, ReadConditions, Transport } from './transport';
 
 const JOIN_TIMEOUT_MS = 30000;
@@ -21,7 +21,7 @@ type Rejection = { code: string; message: string };
  * publishes by producing to the ingest topic as any producer does, keyed by stream.
  */
 export class KafkaTransport implements Transport {
-  private readonly client: ClientKafka;
+  private readonly client: ReplyClientKafka;
   private readonly kafka: Kafka;
   private readonly topics: Record<QueryName, string>;
   private readonly ingestTopic: string;
@@ -46,7 +46,7 @@ export class KafkaTransport implements Transport {
     this.deadLetterTopic = options.deadLetterTopic ?? DEFAULT_TOPICS.deadLetter;
     const client = { clientId: options.clientId ?? 'eventlog-client', brokers: options.brokers, ssl: options.ssl, sasl: options.sasl };
     this.kafka = new Kafka({ ...client, logLevel: logLevel.WARN });
-    this.client = new ClientKafka({
+    this.client = new ReplyClientKafka({
       // kafkajs logs every group join and stop at INFO: in a service's log only warnings are news.
       client: { ...client, logLevel: logLevel.WARN },
       // Without this Nest appends "-client" to the group id.
