@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { EventLogClient } from '@eventlog/client';
+import { EventlogConfig } from '@eventlog/config';
 import { QUERY_TOPICS } from '@eventlog/contracts';
 import { MIGRATIONS_DIR } from '@eventlog/store';
 import { AppProcess, databaseUrl, KAFKA_BROKERS, uniqueSuffix } from '@eventlog/testing';
@@ -22,6 +23,7 @@ const CONCURRENCY = 16;
 /** BENCH_QUERY_ONLY=<regex>: only the rows whose query matches, for quick paired before/after runs. */
 const ONLY = process.env.BENCH_QUERY_ONLY ? new RegExp(process.env.BENCH_QUERY_ONLY, 'i') : undefined;
 const BASE = Date.UTC(2024, 0, 1);
+const PARTITION_WIDTH = process.env.PARTITION_INTERVAL ?? new EventlogConfig().PARTITION_INTERVAL;
 const SPACING_MS = 500;
 const at = (position: number) => new Date(BASE + position * SPACING_MS).toISOString();
 // Request r has 5 + (r·7919 mod 46) events: 5 to 50, about 27.5 on average.
@@ -71,13 +73,13 @@ export async function loadedDatabase(): Promise<{ url: string; notes: string[] }
     );
     for (const i of indexes) await db.query(`DROP INDEX ${i.name}`);
     for (const c of constraints) await db.query(`ALTER TABLE events DROP CONSTRAINT ${c.name}`);
-    // The dataset's days get their own partitions, as a log recorded over those days has (the
-    // default partition is only a safety net): queries and plans then see one partition a day.
+    // The dataset's time gets the partitions a log recorded over it has, of the apps' width
+    // (PARTITION_INTERVAL; the default partition is only a safety net).
     await db.query(
-      `SELECT events_create_partition(d, d + interval '1 day')
-         FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                              $1::timestamptz + $2::int * interval '${SPACING_MS} milliseconds' + interval '50 milliseconds', interval '1 day') d`,
-      [new Date(BASE).toISOString(), EVENTS],
+      `SELECT events_create_partition(d AT TIME ZONE 'UTC', (d + $3::interval) AT TIME ZONE 'UTC')
+         FROM generate_series(date_trunc($4, $1::timestamptz AT TIME ZONE 'UTC'),
+                              ($1::timestamptz + $2::int * interval '${SPACING_MS} milliseconds' + interval '50 milliseconds') AT TIME ZONE 'UTC', $3::interval) d`,
+      [new Date(BASE).toISOString(), EVENTS, `1 ${PARTITION_WIDTH}`, PARTITION_WIDTH],
     );
     await db.query(
       `WITH req AS (SELECT r, 5 + ((r::bigint * 7919) % 46)::int AS len FROM generate_series(0, $1::int) r),

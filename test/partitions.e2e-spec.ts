@@ -50,7 +50,9 @@ describe('time partitions and retention', () => {
       `SELECT count(*)::int AS n FROM event_counts WHERE tableoid::regclass::text <> 'event_counts_' || substr(events_partition_name(part_from), 8)`,
     );
     expect(misplacedCounts).toBe(0);
-    expect(await partitionNames(db)).toEqual(expect.arrayContaining([partitionOf(-2), partitionOf(-1), partitionOf(0), partitionOf(7)]));
+    expect(await partitionNames(db)).toEqual(expect.arrayContaining([partitionOf(-2), partitionOf(-1), partitionOf(0)]));
+    // The empty days ahead that 013 made are gone (017): ingest makes them, of its PARTITION_INTERVAL.
+    expect(await db.count('SELECT count(*)::int AS n FROM event_partitions WHERE from_at > now()')).toBe(0);
     // The ids moved to event_ids: an old id is still refused, across partitions.
     await expect(
       db.pool.query(
@@ -58,6 +60,29 @@ describe('time partitions and retention', () => {
          VALUES (10000, 'a', 'a-1', 'new', 1, 'T', '{}', '{}', 'n', now())`,
       ),
     ).rejects.toThrow(/events_tenant_id_key/);
+  });
+
+  it('makes partitions ahead of the width asked for: each ends where a UTC day, ISO week or month ends, and together they cover the time without overlap', async () => {
+    const db = await TestDatabase.create('partitions_width');
+    cleanup.push(() => db.drop());
+    const ensure = async (until: Date, width: string | null) =>
+      (await db.pool.query<{ name: string }>('SELECT events_ensure_partitions($1, $2) AS name', [until, width])).rows.map((r) => r.name);
+    const made = { day: await ensure(utcDay(3), 'day'), week: await ensure(utcDay(20), 'week'), month: await ensure(utcDay(80), 'month') };
+    const { rows } = await db.pool.query<{ name: string; from_at: Date; to_at: Date }>('SELECT name, from_at, to_at FROM event_partitions WHERE from_at >= $1 ORDER BY from_at', [utcDay(0)]);
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    for (let i = 1; i < rows.length; i++) expect(rows[i].from_at).toEqual(rows[i - 1].to_at);
+    expect(rows[0].from_at).toEqual(utcDay(0)); // today's, from the migrations
+    expect(rows[rows.length - 1].to_at.getTime()).toBeGreaterThanOrEqual(utcDay(80).getTime());
+    const days = (r: { from_at: Date; to_at: Date }) => (r.to_at.getTime() - r.from_at.getTime()) / 86_400_000;
+    const midnight = (d: Date) => d.getTime() % 86_400_000 === 0;
+    expect(made.day.map((n) => days(byName.get(n)!))).toEqual([1, 1]);
+    expect(made.week.length).toBeGreaterThanOrEqual(3);
+    for (const n of made.week) expect([midnight(byName.get(n)!.to_at), byName.get(n)!.to_at.getUTCDay(), days(byName.get(n)!) <= 7]).toEqual([true, 1, true]);
+    expect(made.month.length).toBeGreaterThanOrEqual(2);
+    for (const n of made.month) expect([midnight(byName.get(n)!.to_at), byName.get(n)!.to_at.getUTCDate(), days(byName.get(n)!) <= 31]).toEqual([true, 1, true]);
+    // Nothing to make where partitions already cover the time; a width outside the three is refused.
+    expect(await ensure(utcDay(80), 'day')).toEqual([]);
+    for (const bad of ['year', 'day; DROP TABLE events', null]) await expect(ensure(utcDay(200), bad)).rejects.toThrow(/partition width must be day, week or month/);
   });
 
   it('drops what every tenant in a partition has expired, keeps the rest, rollups and stats exact; the relay passes the gap; ingest keeps partitions ahead', async () => {
@@ -70,11 +95,8 @@ describe('time partitions and retention', () => {
     await appendDay(db, -4, ['short'], 200);
     await appendDay(db, -3, ['short', 'long'], 300);
     await appendDay(db, -1, ['short', 'long'], 100);
-    // Partitions ahead are ingest's to create: take away those after tomorrow.
-    for (const day of [2, 3, 4, 5, 6, 7]) {
-      await db.pool.query(`DROP TABLE ${partitionOf(day)}, event_counts_${partitionOf(day).slice(7)}, event_totals_${partitionOf(day).slice(7)}`);
-      await db.pool.query('DELETE FROM event_partitions WHERE name = $1', [partitionOf(day)]);
-    }
+    // Partitions ahead are ingest's to create: a migrated database has none (migration 017).
+    expect(await db.count('SELECT count(*)::int AS n FROM event_partitions WHERE from_at > now()')).toBe(0);
     const dropped = (await db.pool.query<{ position: string }>('SELECT position FROM events WHERE recorded_at < $1 ORDER BY position', [utcDay(-3)])).rows.map((r) => Number(r.position));
     const kept = (await db.pool.query<{ position: string }>('SELECT position FROM events WHERE recorded_at >= $1 ORDER BY position', [utcDay(-3)])).rows.map((r) => Number(r.position));
     expect(dropped).toHaveLength(800);

@@ -18,6 +18,10 @@ import { AccessGrant, parseAccessTokens } from './access-tokens';
 import { parseStallAfterByType, STALL_AFTER_BOUNDS } from './stall-after-by-type';
 import { parseRetention, RetentionByTenant } from './retention-by-tenant';
 
+/** Widths a time partition of the log can have (events_ensure_partitions, migration 017). */
+export const PARTITION_WIDTHS = ['day', 'week', 'month'] as const;
+export type PartitionWidth = (typeof PARTITION_WIDTHS)[number];
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) =>
@@ -144,6 +148,14 @@ export class EventlogConfig {
   @IsOptional()
   @IsString()
   RETENTION?: string;
+
+  /**
+   * The width of the log's time partitions created from now on: retention drops whole partitions,
+   * so it is also retention's precision, and every read that cannot name its time range plans and
+   * opens every partition, so fewer read faster (decision 046).
+   */
+  @IsIn(PARTITION_WIDTHS)
+  PARTITION_INTERVAL: PartitionWidth = 'month';
 
   /** How often ingest runs the retention job (partitions ahead, expired partitions dropped), in ms (written as a duration). */
   @Transform(toDuration)

@@ -42,7 +42,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     if (!client) return;
     try {
       await runRetention(
-        { client, policy: this.config.retention, now: new Date(), dryRun: false, report: (line) => this.logger.log(line) },
+        { client, policy: this.config.retention, width: this.config.PARTITION_INTERVAL, now: new Date(), dryRun: false, report: (line) => this.logger.log(line) },
         aheadOnly ? [createPartitionsAhead] : undefined,
       );
     } finally {

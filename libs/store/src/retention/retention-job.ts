@@ -1,4 +1,5 @@
 import { ClientBase } from 'pg';
+import { PartitionWidth } from '@eventlog/config';
 import { ensurePartitions, listPartitions } from '../partitions/event-partitions';
 import { dropPartition, dropRetired, partitionEventCount, partitionTenants } from './drop-partition';
 import { purgeDeletedStreams } from './purge-deleted-streams';
@@ -11,6 +12,8 @@ export interface RetentionContext {
   /** A connection of the job's own, holding its lease (RetentionSession). */
   client: ClientBase;
   policy: RetentionPolicy;
+  /** The width of the partitions created ahead (PARTITION_INTERVAL). */
+  width: PartitionWidth;
   now: Date;
   /** Say what would be done, do nothing. */
   dryRun: boolean;
@@ -24,13 +27,13 @@ export interface RetentionStep {
   run(ctx: RetentionContext): Promise<void>;
 }
 
-/** Partitions for today and the days ahead (the app's own upkeep: no cron outside the service). */
+/** Partitions for now and the days ahead (the app's own upkeep: no cron outside the service). */
 export const createPartitionsAhead: RetentionStep = {
   name: 'partitions-ahead',
   async run(ctx) {
     const until = new Date(ctx.now.getTime() + PARTITION_DAYS_AHEAD * 86_400_000);
     if (ctx.dryRun) return;
-    for (const name of await ensurePartitions(ctx.client, until)) ctx.report(`created partition ${name}`);
+    for (const name of await ensurePartitions(ctx.client, until, ctx.width)) ctx.report(`created partition ${name}`);
   },
 };
 

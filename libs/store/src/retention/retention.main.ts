@@ -21,7 +21,7 @@ async function main() {
   if (!client) throw new Error('another retention run holds the lease (ingest\'s scheduled run?); try again');
   try {
     if (config.retention.byTenant.size === 0 && config.retention.otherMs === undefined) console.log('RETENTION is not set: every event is kept');
-    await runRetention({ client, policy: config.retention, now: new Date(), dryRun, report: (line) => console.log(line) });
+    await runRetention({ client, policy: config.retention, width: config.PARTITION_INTERVAL, now: new Date(), dryRun, report: (line) => console.log(line) });
     if (dryRun) console.log('dry run: nothing was changed');
   } finally {
     await client.end();
