@@ -137,7 +137,7 @@ export class EventQueryRepository {
         : `SELECT ${select} FROM events e WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
 
     const [page, total] = await Promise.all([
-      this.newestFirst(query, sort.key === null && dir === 'DESC', after, where, params, pageSql),
+      this.pageRows(query, sort.key === null && dir === 'DESC', after, where, params, pageSql),
       query.includeTotal ? this.pool.query<{ n: string }>(this.countStatement(query.filter)) : undefined,
     ]);
     const rows = page.slice(0, query.limit);
@@ -151,14 +151,15 @@ export class EventQueryRepository {
   }
 
   /**
-   * A page's rows. Newest first by position (the log's default order) without an offset, the page
+   * A page's rows. With an offset, first without the row check where no stream is deleted
+   * (offsetPageWithoutDeletions). Newest first by position without an offset, the page
    * is looked for first in the day of its newest candidate, which Postgres prunes to one partition:
    * the newest append's recorded_at for page 1, the cursor's for the next ones (recorded_at rises
    * with position, migration 004, so no row after the cursor is newer than it). When that day holds
    * the whole page (its limit + 1 rows), no older day can hold any of it; otherwise the page is read
    * over every partition as any other. Without it, a page opened an index scan in every partition.
    */
-  private async newestFirst(
+  private async pageRows(
     query: EventListQuery,
     positionDesc: boolean,
     after: CursorPoint | undefined,
@@ -168,15 +169,8 @@ export class EventQueryRepository {
   ): Promise<PageRow[]> {
     const everywhere = this.prepared.statement(pageSql(where), [...params.values]);
     if (query.offset > 0) {
-      // The skipped rows walked in the index alone while the tenant has no deleted stream (checked
-      // in the same statement): the row check reads stream and version from the table for every
-      // skipped row, 100,000 table reads for a page at that depth. No rows: read as any other.
-      const tenant = where[0].match(/^e\.tenant = (\$\d+)$/)?.[1];
-      if (tenant && where[1] === visibleEvent('e')) {
-        const fast = [where[0], noDeletedStreams(tenant), ...where.slice(2)];
-        const { rows } = await this.pool.query<PageRow>(this.prepared.statement(pageSql(fast), [...params.values]));
-        if (rows.length > 0) return rows;
-      }
+      const rows = await this.offsetPageWithoutDeletions(where, params, pageSql);
+      if (rows.length > 0) return rows;
     }
     const newest = !positionDesc || query.offset > 0 ? null : after ? after.key : await this.lastRecordedAt();
     if (newest !== null) {
@@ -188,6 +182,20 @@ export class EventQueryRepository {
       if (rows.length > query.limit) return rows;
     }
     return (await this.pool.query<PageRow>(everywhere)).rows;
+  }
+
+  /**
+   * An offset page whose skipped rows are walked in the index alone, read only while the tenant has
+   * no deleted stream (checked in the same statement, noDeletedStreams): visibleEvent reads each
+   * skipped row's stream and version from the table, 100,000 table reads for a page at that depth.
+   * No rows when the tenant has one (or the page is past the end): the caller reads as any other.
+   * `where` is eventFilterConditions': the tenant's condition, then visibleEvent, then the rest.
+   */
+  private async offsetPageWithoutDeletions(where: string[], params: SqlParams, pageSql: (conditions: string[]) => string): Promise<PageRow[]> {
+    const tenant = /^e\.tenant = (\$\d+)$/.exec(where[0])?.[1];
+    if (!tenant || where[1] !== visibleEvent('e')) return [];
+    const conditions = [where[0], noDeletedStreams(tenant), ...where.slice(2)];
+    return (await this.pool.query<PageRow>(this.prepared.statement(pageSql(conditions), [...params.values]))).rows;
   }
 
   /** The newest append's recorded_at as exact text (TIME_KEY), from the position counter; null for an empty log. */
