@@ -59,4 +59,18 @@ describe('AnsweredOffsets', () => {
     await Promise.resolve();
     expect(none).toBe(true);
   });
+
+  it('commits nothing stale for a partition that moved away with a request in flight and came back', () => {
+    const offsets = new AnsweredOffsets();
+    offsets.assign({ 'q.dsl': [0] });
+    offsets.begin('q.dsl', 0, '3');
+    offsets.answer('q.dsl', 0, '2');
+    offsets.assign({}); // moved to another member before the commit; 3 still being answered
+    offsets.answer('q.dsl', 0, '3');
+    offsets.assign({ 'q.dsl': [0] }); // back, refetched from the other member's commit
+    expect(offsets.take()).toEqual([]);
+    offsets.begin('q.dsl', 0, '40');
+    offsets.answer('q.dsl', 0, '40');
+    expect(offsets.take()).toEqual([{ topic: 'q.dsl', partition: 0, offset: '41' }]);
+  });
 });

@@ -22,7 +22,11 @@ export class AnsweredOffsets {
   assign(memberAssignment: Record<string, number[]>): void {
     this.assigned = new Set(Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
     for (const [k, state] of this.partitions) {
-      if (!this.assigned.has(k) && state.inFlight.size === 0) this.partitions.delete(k);
+      if (this.assigned.has(k)) continue;
+      if (state.inFlight.size === 0) this.partitions.delete(k);
+      // Kept only to count its requests still in flight; if the partition comes back, its new
+      // start is the group's commit, not what this member answered before it moved.
+      else Object.assign(state, { next: undefined, changed: false });
     }
   }
 
@@ -35,8 +39,10 @@ export class AnsweredOffsets {
     const state = this.stateOf(topic, partition);
     const o = BigInt(offset);
     if (state.inFlight.delete(o)) this.inFlightCount--;
-    if (state.next === undefined || o + 1n > state.next) state.next = o + 1n;
-    state.changed = true;
+    if (this.assigned.has(keyOf(topic, partition))) {
+      if (state.next === undefined || o + 1n > state.next) state.next = o + 1n;
+      state.changed = true;
+    }
     this.waiting = this.waiting.filter((w) => (this.inFlightCount < w.below ? (w.resolve(), false) : true));
   }
 
