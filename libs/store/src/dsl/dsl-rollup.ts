@@ -88,30 +88,51 @@ export interface RollupBranches {
 
 /**
  * SELECTs of rows (group columns…, n), to be joined with UNION ALL, whose sum per group is the
- * count: one per run of whole buckets, each an index range on event_counts' key, then the window's
+ * count: the runs of whole buckets, each an index range on event_counts' key, then the window's
  * two edges counted from the events.
+ *
+ * Every statement here is planned over each partition of event_counts and of the log (decision
+ * 047). Several runs are therefore one branch, not one per run: a LATERAL subquery per row of the
+ * runs' arrays (OFFSET 0 keeps it a parameterised index range per run, where a join would hash the
+ * rollup). A single run, a count over all time among them, stays a plain range with its grain
+ * written in (one of ROLLUP_GRAINS) and no bound on an open end, so that the count over all time has
+ * one plan whatever its values, which Postgres then keeps (it never keeps one for the arrays). An
+ * open end's edge is `false` beside the filter's conditions: that keeps every parameter of the
+ * filter used, and no partition is planned for it.
  */
 export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
   const tenant = params.add(b.tenant);
   const keys = b.keyConditions.map((condition) => condition('c'));
-  const rollup = b.plan.ranges.map(
-    (r) => `SELECT ${[...b.columns('c', 'c.bucket'), 'c.n'].join(', ')} FROM event_counts c
-             WHERE ${[
-               `c.tenant = ${tenant}`,
-               `c.grain = ${params.add(r.grain, 'int')}`,
-               `c.bucket >= ${params.add(timeParam(r.from), 'timestamptz')}`,
-               `c.bucket < ${params.add(timeParam(r.to), 'timestamptz')}`,
-               ...keys,
-             ].join(' AND ')}`,
-  );
-  const edge = (bound: string) =>
-    `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e WHERE ${[...b.eventWhere, bound].join(' AND ')}`;
-  // An open end still gets its (empty) edge, so that every parameter of the filter is used.
-  return [
-    ...rollup,
-    edge(`e.occurred_at < ${params.add(timeParam(b.plan.rawBefore), 'timestamptz')}`),
-    edge(`e.occurred_at >= ${params.add(timeParam(b.plan.rawFrom), 'timestamptz')}`),
-  ];
+  const columns = [...b.columns('c', 'c.bucket'), 'c.n'].join(', ');
+  const runs = b.plan.ranges;
+  const [only] = runs;
+  const bound = (ms: number, condition: (at: string) => string) => (Number.isFinite(ms) ? [condition(params.add(timeParam(ms), 'timestamptz'))] : []);
+  const rollup =
+    runs.length === 1
+      ? `SELECT ${columns} FROM event_counts c
+          WHERE ${[
+            `c.tenant = ${tenant}`,
+            `c.grain = ${grainLiteral(only.grain)}`,
+            ...bound(only.from, (at) => `c.bucket >= ${at}`),
+            ...bound(only.to, (at) => `c.bucket < ${at}`),
+            ...keys,
+          ].join(' AND ')}`
+      : `SELECT ${columns}
+          FROM unnest(${params.add(runs.map((r) => r.grain), 'int[]')}, ${params.add(runs.map((r) => timeParam(r.from)), 'timestamptz[]')},
+                      ${params.add(runs.map((r) => timeParam(r.to)), 'timestamptz[]')}) AS run(grain, from_at, to_at)
+          CROSS JOIN LATERAL (SELECT * FROM event_counts c
+                 WHERE ${[`c.tenant = ${tenant}`, 'c.grain = run.grain', 'c.bucket >= run.from_at', 'c.bucket < run.to_at', ...keys].join(' AND ')}
+                OFFSET 0) c`;
+  const edge = (ms: number, condition: (at: string) => string) =>
+    `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e
+      WHERE ${[...b.eventWhere, ...(Number.isFinite(ms) ? bound(ms, condition) : ['false'])].join(' AND ')}`;
+  return [rollup, edge(b.plan.rawBefore, (at) => `e.occurred_at < ${at}`), edge(b.plan.rawFrom, (at) => `e.occurred_at >= ${at}`)];
+}
+
+/** A grain as SQL text: only ever one of ROLLUP_GRAINS, a constant of this file. */
+function grainLiteral(grain: number): string {
+  if (!(ROLLUP_GRAINS as readonly number[]).includes(grain)) throw new Error(`not a rollup grain: ${grain}`);
+  return String(grain);
 }
 
 const INTERVAL_SECONDS: Record<DslInterval, number> = {
