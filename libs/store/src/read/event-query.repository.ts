@@ -127,12 +127,13 @@ export class EventQueryRepository {
     const limit = params.add(query.limit + 1, 'int');
     const select = `${EVENT_JSON_COLUMNS}, ${sort.key ?? exactTime('e.recorded_at')} AS sort_key`;
     const offset = query.offset > 0 ? params.add(query.offset, 'int') : undefined;
-    const pageSql = (conditions: string[]) =>
+    const pageSql = (conditions: string[], onPage: string[] = []) =>
       offset
         ? `SELECT ${select}
              FROM (SELECT e.position FROM events e WHERE ${conditions.join(' AND ')}
                    ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
-             JOIN events e ON e.position = page.position
+             JOIN events e ON e.position = page.position${onPage.length ? `
+            WHERE ${onPage.join(' AND ')}` : ''}
             ORDER BY ${order}`
         : `SELECT ${select} FROM events e WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`;
 
@@ -165,7 +166,7 @@ export class EventQueryRepository {
     after: CursorPoint | undefined,
     where: string[],
     params: SqlParams,
-    pageSql: (conditions: string[]) => string,
+    pageSql: PageSql,
   ): Promise<PageRow[]> {
     const everywhere = this.prepared.statement(pageSql(where), [...params.values]);
     if (query.offset > 0) {
@@ -189,13 +190,15 @@ export class EventQueryRepository {
    * no deleted stream (checked in the same statement, noDeletedStreams): visibleEvent reads each
    * skipped row's stream and version from the table, 100,000 table reads for a page at that depth.
    * No rows when the tenant has one (or the page is past the end): the caller reads as any other.
+   * The check stands on the page, outside the walk: inside, Postgres put it on each partition's
+   * scan, one node more per skipped row (11.8 against 10.4 ms at depth 100,000 on 5M events).
    * `where` is eventFilterConditions': the tenant's condition, then visibleEvent, then the rest.
    */
-  private async offsetPageWithoutDeletions(where: string[], params: SqlParams, pageSql: (conditions: string[]) => string): Promise<PageRow[]> {
+  private async offsetPageWithoutDeletions(where: string[], params: SqlParams, pageSql: PageSql): Promise<PageRow[]> {
     const tenant = /^e\.tenant = (\$\d+)$/.exec(where[0])?.[1];
     if (!tenant || where[1] !== visibleEvent('e')) return [];
-    const conditions = [where[0], noDeletedStreams(tenant), ...where.slice(2)];
-    return (await this.pool.query<PageRow>(this.prepared.statement(pageSql(conditions), [...params.values]))).rows;
+    const conditions = [where[0], ...where.slice(2)];
+    return (await this.pool.query<PageRow>(this.prepared.statement(pageSql(conditions, [noDeletedStreams(tenant)]), [...params.values]))).rows;
   }
 
   /** The newest append's recorded_at as exact text (TIME_KEY), from the position counter; null for an empty log. */
@@ -206,6 +209,8 @@ export class EventQueryRepository {
 }
 
 type PageRow = EventJsonRow & { sort_key: string | null };
+/** A page's statement from the conditions of its walk and, for an offset page, those on its rows. */
+type PageSql = (conditions: string[], onPage?: string[]) => string;
 
 /**
  * The number of events a filter matches. Filtered on nothing but type, status and time, that is a
