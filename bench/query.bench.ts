@@ -17,7 +17,8 @@ import { quantile, Scenario } from './lib/scenario';
  */
 export const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 5_000_000);
 const STREAMS = Math.max(100, Math.round(EVENTS / 100));
-const DATABASE = `eventlog_bench_query_${EVENTS}`;
+/** BENCH_QUERY_DATABASE: another name, so that two trees alternated by the partitioning bench each keep their own load. */
+const DATABASE = process.env.BENCH_QUERY_DATABASE ?? `eventlog_bench_query_${EVENTS}`;
 const CONCURRENCY = 16;
 // BENCH_QUERY_TOPIC_PARTITIONS=<n>: the query app's QUERY_TOPIC_PARTITIONS, to compare request/reply latency by partition count.
 /** BENCH_QUERY_ONLY=<regex>: only the rows whose query matches, for quick paired before/after runs. */
