@@ -67,9 +67,7 @@ describe('compileDsl: counts over the rollup', () => {
   it('sums event_counts for a count by type over a window, and counts the edges from the log', () => {
     const c = compile({ where: window, reduce: { type: 'count', groupBy: ['type'], interval: '1h' } });
     expect(c.sql).toContain('FROM event_counts c');
-    // Both edges in one branch: one range each of the window's ends.
-    expect(c.sql.match(/FROM events e/g)).toHaveLength(1);
-    expect(c.sql).toMatch(/\(e\.occurred_at < \$\d+::timestamptz OR e\.occurred_at >= \$\d+::timestamptz\)/);
+    expect(c.sql.match(/FROM events e/g)).toHaveLength(2);
     // 10 s, minutes and hours nest in an hour bucket, days do not; with 15m buckets only 10 s and minutes do.
     const grains = (q: { values: unknown[] }) => q.values.find((v) => Array.isArray(v) && typeof v[0] === 'number') as number[];
     expect(new Set(grains(c))).toEqual(new Set([10, 60, 3600]));
@@ -88,28 +86,28 @@ describe('compileDsl: counts over the rollup', () => {
     expect(allTime.sql).toContain('c.grain = 86400');
     expect(allTime.sql).not.toContain('c.bucket');
     expect(allTime.sql).not.toContain('LATERAL');
-    expect(allTime.sql.match(/AND false/g)).toHaveLength(1);
+    expect(allTime.sql.match(/AND false/g)).toHaveLength(2);
     // Half-open: the open end's edge is empty, the other reads the events after the last whole bucket.
     const since = compile({ where: [{ field: 'occurredAt', operator: 'gte', value: '2024-01-05T00:00:00.250Z' }], reduce: { type: 'count' } });
-    expect(since.sql).not.toContain('false');
-    expect(since.sql).toMatch(/\(e\.occurred_at < \$\d+::timestamptz\)/);
+    expect(since.sql.match(/AND false/g)).toHaveLength(1);
+    expect(since.sql).toMatch(/e\.occurred_at < \$\d+::timestamptz/);
   });
 
   it('sums event_counts for a count by status, or by type and status, bucketed or not', () => {
     const byStatus = compile({ where: window, reduce: { type: 'count', groupBy: ['status'], interval: '30m' } });
     expect(byStatus.sql).toContain('SELECT c.status AS g0, date_bin(');
     // The edges group the events by the same column under the same name.
-    expect(byStatus.sql.match(/SELECT e\.status AS g0, date_bin\(/g)).toHaveLength(1);
+    expect(byStatus.sql.match(/SELECT e\.status AS g0, date_bin\(/g)).toHaveLength(2);
     const both = compile({ where: window, reduce: { type: 'count', groupBy: ['status', 'type'] } });
     expect(both.sql).toContain('SELECT c.status AS g0, c.type AS g1, c.n\n');
-    expect(both.sql.match(/SELECT e\.status AS g0, e\.type AS g1, 1::bigint AS n FROM events e/g)).toHaveLength(1);
+    expect(both.sql.match(/SELECT e\.status AS g0, e\.type AS g1, 1::bigint AS n FROM events e/g)).toHaveLength(2);
   });
 
   it('filters event_counts on status eq and in as the events are filtered, every value bound', () => {
     const eq = compile({ where: [...window, { field: 'status', operator: 'eq', value: "fail' OR 1=1 --" }], reduce: { type: 'count', groupBy: ['status'] } });
     expect(eq.sql).toContain('FROM event_counts c');
     expect(eq.sql).toMatch(/c\.status = \$\d+/);
-    expect(eq.sql.match(/e\.status = \$\d+/g)).toHaveLength(1);
+    expect(eq.sql.match(/e\.status = \$\d+/g)).toHaveLength(2);
     expect(eq.values).toContain("fail' OR 1=1 --");
     expect(eq.sql).not.toContain('fail');
     const inList = compile({ where: [{ field: 'status', operator: 'in', value: ['fail', ''] }, { field: 'type', operator: 'eq', value: 'A' }], reduce: { type: 'count', interval: '1h' } });

@@ -89,18 +89,16 @@ export interface RollupBranches {
 /**
  * SELECTs of rows (group columns…, n), to be joined with UNION ALL, whose sum per group is the
  * count: the runs of whole buckets, each an index range on event_counts' key, then the window's
- * edges counted from the events.
+ * two edges counted from the events.
  *
  * Every statement here is planned over each partition of event_counts and of the log (decision
- * 047), so there are two branches whatever the window:
- * - The runs: several are a LATERAL subquery per row of the runs' arrays (OFFSET 0 keeps it a
- *   parameterised index range per run, where a join would hash the rollup). A single run, a count
- *   over all time among them, stays a plain range with its grain written in (one of ROLLUP_GRAINS)
- *   and no bound on an open end: the count over all time then has one plan whatever its values,
- *   which Postgres keeps (it never keeps one for the arrays).
- * - The edges: both in one branch, a range each (Postgres ORs two scans of the (tenant,
- *   occurred_at) index). With both ends open the branch is `false` beside the filter's conditions:
- *   that keeps every parameter of the filter used, and no partition is planned for it.
+ * 047). Several runs are therefore one branch, not one per run: a LATERAL subquery per row of the
+ * runs' arrays (OFFSET 0 keeps it a parameterised index range per run, where a join would hash the
+ * rollup). A single run, a count over all time among them, stays a plain range with its grain
+ * written in (one of ROLLUP_GRAINS) and no bound on an open end, so that the count over all time has
+ * one plan whatever its values, which Postgres then keeps (it never keeps one for the arrays). An
+ * open end's edge is `false` beside the filter's conditions: that keeps every parameter of the
+ * filter used, and no partition is planned for it.
  */
 export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
   const tenant = params.add(b.tenant);
@@ -125,10 +123,10 @@ export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
           CROSS JOIN LATERAL (SELECT * FROM event_counts c
                  WHERE ${[`c.tenant = ${tenant}`, 'c.grain = run.grain', 'c.bucket >= run.from_at', 'c.bucket < run.to_at', ...keys].join(' AND ')}
                 OFFSET 0) c`;
-  const edges = [...bound(b.plan.rawBefore, (at) => `e.occurred_at < ${at}`), ...bound(b.plan.rawFrom, (at) => `e.occurred_at >= ${at}`)];
-  const edge = `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e
-      WHERE ${[...b.eventWhere, edges.length ? `(${edges.join(' OR ')})` : 'false'].join(' AND ')}`;
-  return [rollup, edge];
+  const edge = (ms: number, condition: (at: string) => string) =>
+    `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e
+      WHERE ${[...b.eventWhere, ...(Number.isFinite(ms) ? bound(ms, condition) : ['false'])].join(' AND ')}`;
+  return [rollup, edge(b.plan.rawBefore, (at) => `e.occurred_at < ${at}`), edge(b.plan.rawFrom, (at) => `e.occurred_at >= ${at}`)];
 }
 
 /** A grain as SQL text: only ever one of ROLLUP_GRAINS, a constant of this file. */
