@@ -31,7 +31,7 @@ describe('offset pages deep in a tenant', () => {
   beforeAll(async () => {
     fx = await QueryFixture.start('offset-pages');
     // Written by SQL, as a long-running log would hold them: spread over three days and both sides
-    // of midnight and of the hour, up to seven events sharing an instant, occurredAt out of
+    // of midnight and of the hour, two events sharing many an instant, occurredAt out of
     // position order, some recorded in the default partition; and another tenant interleaved.
     await fx.db.pool.query(
       `INSERT INTO events (position, tenant, id, stream, version, type, data, metadata, status, node_id, occurred_at, recorded_at)
@@ -47,7 +47,7 @@ describe('offset pages deep in a tenant', () => {
   });
   afterAll(() => fx?.stop());
 
-  it('gives every page the plain order gives, newest and oldest first, with instants shared by several events', async () => {
+  it('gives every page the plain order gives, newest and oldest first, with instants shared by two events', async () => {
     const expected = { desc: await truth('desc'), asc: await truth('asc') };
     expect(expected.desc.length).toBeGreaterThan(EVENTS - 1000);
     const sharedInstants = await fx.db.count(

@@ -123,9 +123,11 @@ export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
           CROSS JOIN LATERAL (SELECT * FROM event_counts c
                  WHERE ${[`c.tenant = ${tenant}`, 'c.grain = run.grain', 'c.bucket >= run.from_at', 'c.bucket < run.to_at', ...keys].join(' AND ')}
                 OFFSET 0) c`;
-  const edge = (ms: number, condition: (at: string) => string) =>
-    `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e
-      WHERE ${[...b.eventWhere, ...(Number.isFinite(ms) ? bound(ms, condition) : ['false'])].join(' AND ')}`;
+  const edge = (ms: number, condition: (at: string) => string) => {
+    const range = bound(ms, condition);
+    return `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e
+      WHERE ${[...b.eventWhere, ...(range.length ? range : ['false'])].join(' AND ')}`;
+  };
   return [rollup, edge(b.plan.rawBefore, (at) => `e.occurred_at < ${at}`), edge(b.plan.rawFrom, (at) => `e.occurred_at >= ${at}`)];
 }
 
