@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '@eventlog/testing';
+import { Client } from 'pg';
+import { databaseUrl, PROJECT_ROOT } from '@eventlog/testing';
 import { ScenarioResult } from './lib/scenario';
 
 /*
@@ -46,15 +47,20 @@ function baselineTree(): { dir: string; commit: string } {
   return { dir, commit };
 }
 
+const QUERY_EVENTS = process.env.BENCH_QUERY_EVENTS ?? 5_000_000;
+/**
+ * Each tree's query database: this checkout's under a name of its own, the baseline's bench (which
+ * knows no such setting) keeps the usual one, so alternating the trees does not reload 5M events each time.
+ */
+const queryDatabaseOf = (dir: string) => (dir === PROJECT_ROOT ? `eventlog_bench_query_${QUERY_EVENTS}_partitioned` : `eventlog_bench_query_${QUERY_EVENTS}`);
+
 /** Runs one scenario in a tree (its own built bench) and returns the result it wrote. */
-function runIn(dir: string, scenario: string): Result {
+function runIn(dir: string, scenario: string, env: NodeJS.ProcessEnv = {}): Result {
   const resultsDir = join(dir, 'bench', 'results');
   const before = new Set(existsSync(resultsDir) ? readdirSync(resultsDir) : []);
   // The naive peer is not what partitioning changes: shortened in both runs.
-  // This checkout's query data under a name of its own: the baseline's bench (which knows no such
-  // setting) keeps the usual one, so alternating the trees does not reload 5M events each time.
-  const ownDatabase = dir === PROJECT_ROOT ? { BENCH_QUERY_DATABASE: `eventlog_bench_query_${process.env.BENCH_QUERY_EVENTS ?? 5_000_000}_partitioned` } : {};
-  sh(dir, 'node', ['dist/bench/run.js', scenario], { BENCH_NAIVE_SECONDS: '5', ...ownDatabase });
+  const ownDatabase = dir === PROJECT_ROOT ? { BENCH_QUERY_DATABASE: queryDatabaseOf(dir) } : {};
+  sh(dir, 'node', ['dist/bench/run.js', scenario], { BENCH_NAIVE_SECONDS: '5', ...ownDatabase, ...env });
   const written = readdirSync(resultsDir).filter((f) => f.endsWith('.json') && !before.has(f));
   if (written.length !== 1) throw new Error(`expected one new result in ${resultsDir}, found ${written.length}`);
   const { results } = JSON.parse(readFileSync(join(resultsDir, written[0]), 'utf8')) as { results: Result[] };
@@ -76,6 +82,25 @@ function meanFigures(runs: Result[], measures: string[]): Map<string, Map<string
   return new Map([...sums].map(([label, byMeasure]) => [label, new Map([...byMeasure].map(([m, xs]) => [m, xs.reduce((a, b) => a + b, 0) / xs.length]))]));
 }
 
+/**
+ * Both trees' query data loaded (each by its own bench, measuring nothing), then every table of
+ * both analysed, as a deployment's autovacuum would have them: this machine's Postgres runs with it
+ * off, and the baseline's loader never analysed the rollup its trigger filled, so its plans were not
+ * the ones a deployment gets (decision 047).
+ */
+async function loadAndAnalyse(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    runIn(dir, 'query', { BENCH_QUERY_ONLY: '^$' });
+    const db = new Client({ connectionString: databaseUrl(queryDatabaseOf(dir)) });
+    await db.connect();
+    try {
+      await db.query('ANALYZE');
+    } finally {
+      await db.end();
+    }
+  }
+}
+
 export async function run(): Promise<ScenarioResult> {
   const { dir, commit } = baselineTree();
   const rows: Record<string, string | number>[] = [];
@@ -83,6 +108,7 @@ export async function run(): Promise<ScenarioResult> {
   for (const scenario of SCENARIOS) {
     const baseline: Result[] = [];
     const current: Result[] = [];
+    if (scenario === 'query') await loadAndAnalyse([dir, PROJECT_ROOT]);
     for (let i = 0; i < REPEATS; i++) {
       const order = i % 2 === 0 ? [baseline, current] : [current, baseline];
       for (const runs of order) runs.push(runIn(runs === baseline ? dir : PROJECT_ROOT, scenario));

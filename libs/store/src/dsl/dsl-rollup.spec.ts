@@ -7,56 +7,80 @@ const t = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('planRollup', () => {
-  it('covers a window with whole days in the middle, hours, minutes and 10 s towards the edges', () => {
+  it('covers a window with whole days, taking away what a day straddling an edge holds outside it', () => {
     const plan = planRollup(t('2024-01-05T00:00:00.250Z'), t('2024-01-10T18:53:19.500Z'), ROLLUP_GRAINS)!;
-    expect(plan.ranges.map((r) => [r.grain, iso(r.from), iso(r.to)])).toEqual([
-      [10, '2024-01-05T00:00:10.000Z', '2024-01-05T00:01:00.000Z'],
-      [60, '2024-01-05T00:01:00.000Z', '2024-01-05T01:00:00.000Z'],
-      [3600, '2024-01-05T01:00:00.000Z', '2024-01-06T00:00:00.000Z'],
-      [86400, '2024-01-06T00:00:00.000Z', '2024-01-10T00:00:00.000Z'],
-      [3600, '2024-01-10T00:00:00.000Z', '2024-01-10T18:00:00.000Z'],
-      [60, '2024-01-10T18:00:00.000Z', '2024-01-10T18:53:00.000Z'],
-      [10, '2024-01-10T18:53:00.000Z', '2024-01-10T18:53:10.000Z'],
+    expect(plan.ranges.map((r) => [r.sign, r.grain, iso(r.from), iso(r.to)])).toEqual([
+      [-1, 10, '2024-01-05T00:00:00.000Z', '2024-01-05T00:00:10.000Z'],
+      [1, 86400, '2024-01-05T00:00:00.000Z', '2024-01-11T00:00:00.000Z'],
+      [1, 10, '2024-01-10T18:53:00.000Z', '2024-01-10T18:53:10.000Z'],
+      [-1, 60, '2024-01-10T18:53:00.000Z', '2024-01-10T19:00:00.000Z'],
+      [-1, 3600, '2024-01-10T19:00:00.000Z', '2024-01-11T00:00:00.000Z'],
     ]);
     // Only the partial 10 s buckets at the edges are left to count from the log.
     expect([iso(plan.rawBefore), iso(plan.rawFrom)]).toEqual(['2024-01-05T00:00:10.000Z', '2024-01-10T18:53:10.000Z']);
   });
 
+  it('adds finer buckets inside the window where that reads fewer than taking them away', () => {
+    const plan = planRollup(t('2024-01-05T22:50:00Z'), t('2024-01-07T00:20:00Z'), ROLLUP_GRAINS)!;
+    expect(plan.ranges.map((r) => [r.sign, r.grain, iso(r.from), iso(r.to)])).toEqual([
+      [1, 60, '2024-01-05T22:50:00.000Z', '2024-01-05T23:00:00.000Z'],
+      [1, 3600, '2024-01-05T23:00:00.000Z', '2024-01-06T00:00:00.000Z'],
+      [1, 86400, '2024-01-06T00:00:00.000Z', '2024-01-07T00:00:00.000Z'],
+      [1, 60, '2024-01-07T00:00:00.000Z', '2024-01-07T00:20:00.000Z'],
+    ]);
+  });
+
   it('uses only the grains it is given, and nothing when no whole bucket fits', () => {
     const plan = planRollup(t('2024-01-05T00:00:00Z'), t('2024-01-05T03:00:00Z'), [60])!;
-    expect(plan.ranges).toEqual([{ grain: 60, from: t('2024-01-05T00:00:00Z'), to: t('2024-01-05T03:00:00Z') }]);
+    expect(plan.ranges).toEqual([{ grain: 60, from: t('2024-01-05T00:00:00Z'), to: t('2024-01-05T03:00:00Z'), sign: 1 }]);
     expect(planRollup(t('2024-01-05T00:00:00.001Z'), t('2024-01-05T00:00:19.999Z'), ROLLUP_GRAINS)).toBeUndefined();
     expect(planRollup(t('2024-01-05T00:00:00Z'), t('2024-01-05T00:00:00Z'), ROLLUP_GRAINS)).toBeUndefined();
   });
 
   it('leaves open ends to the rollup alone', () => {
     const plan = planRollup(-Infinity, Infinity, ROLLUP_GRAINS)!;
-    expect(plan).toEqual({ ranges: [{ grain: 86400, from: -Infinity, to: Infinity }], rawBefore: -Infinity, rawFrom: Infinity });
+    expect(plan).toEqual({ ranges: [{ grain: 86400, from: -Infinity, to: Infinity, sign: 1 }], rawBefore: -Infinity, rawFrom: Infinity });
+    // Open at one end: the day the window starts in, less its hours before the window.
+    const since = planRollup(t('2024-01-05T10:00:00Z'), Infinity, ROLLUP_GRAINS)!;
+    expect(since.ranges).toEqual([
+      { sign: -1, grain: 3600, from: t('2024-01-05T00:00:00Z'), to: t('2024-01-05T10:00:00Z') },
+      { sign: 1, grain: 86400, from: t('2024-01-05T00:00:00Z'), to: Infinity },
+    ]);
   });
 
-  it('tiles the window exactly: ranges meet end to start, each aligned to its grain', () => {
-    const finest = 10_000;
+  it('counts every instant of the window once and none outside it, each run aligned to its grain', () => {
     const day = 86_400_000;
     const base = t('2024-01-01T00:00:00Z');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 40 * day }), fc.integer({ min: 0, max: 40 * day }), (a, b) => {
+      fc.property(fc.integer({ min: 0, max: 40 * day }), fc.integer({ min: 0, max: 40 * day }), fc.subarray([...ROLLUP_GRAINS].slice(0, 3)), (a, b, coarser) => {
+        const grains = [...coarser, 10];
         const [lower, upper] = [base + Math.min(a, b), base + Math.max(a, b)];
-        const plan = planRollup(lower, upper, ROLLUP_GRAINS);
-        if (!plan) return Math.ceil(lower / finest) * finest >= Math.floor(upper / finest) * finest;
-        expect(plan.rawBefore).toBe(Math.ceil(lower / finest) * finest);
-        expect(plan.rawFrom).toBe(Math.floor(upper / finest) * finest);
-        let at = plan.rawBefore;
+        const plan = planRollup(lower, upper, grains);
+        if (!plan) return Math.ceil(lower / 10_000) * 10_000 >= Math.floor(upper / 10_000) * 10_000;
+        expect(plan.rawBefore).toBe(Math.ceil(lower / 10_000) * 10_000);
+        expect(plan.rawFrom).toBe(Math.floor(upper / 10_000) * 10_000);
         for (const r of plan.ranges) {
-          expect(r.from).toBe(at);
+          expect(grains).toContain(r.grain);
           expect(r.from % (r.grain * 1000)).toBe(0);
           expect(r.to % (r.grain * 1000)).toBe(0);
           expect(r.to).toBeGreaterThan(r.from);
-          at = r.to;
         }
-        expect(at).toBe(plan.rawFrom);
+        // The signed count of an instant changes only where a run starts or ends: checked at each.
+        const cuts = [...new Set(plan.ranges.flatMap((r) => [r.from, r.to]))];
+        for (const at of cuts) {
+          const times = plan.ranges.reduce((n, r) => n + (r.from <= at && at < r.to ? r.sign : 0), 0);
+          expect([at, times]).toEqual([at, plan.rawBefore <= at && at < plan.rawFrom ? 1 : 0]);
+        }
         return true;
       }),
     );
+  });
+
+  it('reads fewer buckets than whole buckets inside the window would', () => {
+    const buckets = (lower: string, upper: string) =>
+      planRollup(t(lower), t(upper), ROLLUP_GRAINS)!.ranges.reduce((n, r) => n + (r.to - r.from) / (r.grain * 1000), 0);
+    // Inside alone: 4 days, 20 + 22 hours, 31 + 21 minutes, 5 + 2 ten-second buckets (105).
+    expect(buckets('2024-01-08T03:28:03.500Z', '2024-01-13T22:21:23.000Z')).toBe(63);
   });
 });
 
@@ -68,6 +92,9 @@ describe('compileDsl: counts over the rollup', () => {
     const c = compile({ where: window, reduce: { type: 'count', groupBy: ['type'], interval: '1h' } });
     expect(c.sql).toContain('FROM event_counts c');
     expect(c.sql.match(/FROM events e/g)).toHaveLength(2);
+    // Groups whose buckets taken away cancel those added are no groups; a plain count is one row.
+    expect(c.sql).toContain('HAVING sum(n) <> 0');
+    expect(compile({ where: window, reduce: { type: 'count' } }).sql).not.toContain('HAVING');
     // 10 s, minutes and hours nest in an hour bucket, days do not; with 15m buckets only 10 s and minutes do.
     const grains = (q: { values: unknown[] }) => q.values.find((v) => Array.isArray(v) && typeof v[0] === 'number') as number[];
     expect(new Set(grains(c))).toEqual(new Set([10, 60, 3600]));
@@ -99,7 +126,7 @@ describe('compileDsl: counts over the rollup', () => {
     // The edges group the events by the same column under the same name.
     expect(byStatus.sql.match(/SELECT e\.status AS g0, date_bin\(/g)).toHaveLength(2);
     const both = compile({ where: window, reduce: { type: 'count', groupBy: ['status', 'type'] } });
-    expect(both.sql).toContain('SELECT c.status AS g0, c.type AS g1, c.n\n');
+    expect(both.sql).toContain('SELECT c.status AS g0, c.type AS g1, c.n * run.sign AS n FROM event_counts c');
     expect(both.sql.match(/SELECT e\.status AS g0, e\.type AS g1, 1::bigint AS n FROM events e/g)).toHaveLength(2);
   });
 

@@ -12,11 +12,15 @@ export const ROLLUP_GRAINS = [86400, 3600, 60, 10] as const;
 /** date_bin's origin in the DSL and in event_counts: 2000-01-01T00:00:00Z. */
 const ORIGIN_MS = Date.UTC(2000, 0, 1);
 
-/** A run of whole buckets of one grain: bucket starts in [from, to). */
+/**
+ * A run of whole buckets of one grain: bucket starts in [from, to), added to the count (sign 1) or
+ * taken from it (-1: the part of a larger bucket outside the window).
+ */
 export interface RollupRange {
   grain: number;
   from: number;
   to: number;
+  sign: 1 | -1;
 }
 
 export interface RollupPlan {
@@ -33,11 +37,11 @@ const ceilTo = (ms: number, grain: number) =>
   Number.isFinite(ms) ? ORIGIN_MS + Math.ceil((ms - ORIGIN_MS) / (grain * 1000)) * grain * 1000 : ms;
 
 /**
- * Whole buckets inside the window whose events are all in it, coarsest grain first, or undefined
- * when not even one bucket of the finest grain fits. `lower` is the first millisecond a bucket may
- * start at; `upper` the millisecond no bucket may reach past (a bucket [b, b+w) holds times up to
- * b+w-1µs, so with millisecond bounds it is inside `occurredAt <= upper` and `< upper` alike exactly
- * when b+w <= upper). `grains` are the usable ones, coarsest first.
+ * Buckets of the rollup whose signed sum counts the events of the window, coarsest grain first, or
+ * undefined when not even one bucket of the finest grain fits. `lower` is the first millisecond a
+ * bucket may start at; `upper` the millisecond no bucket may reach past (a bucket [b, b+w) holds
+ * times up to b+w-1µs, so with millisecond bounds it is inside `occurredAt <= upper` and `< upper`
+ * alike exactly when b+w <= upper). `grains` are the usable ones, coarsest first.
  */
 export function planRollup(lower: number, upper: number, grains: readonly number[]): RollupPlan | undefined {
   if (grains.length === 0) return undefined;
@@ -45,17 +49,60 @@ export function planRollup(lower: number, upper: number, grains: readonly number
   const start = ceilTo(lower, finest);
   const end = floorTo(upper, finest);
   if (!(start < end)) return undefined;
-  return { ranges: cover(start, end, grains), rawBefore: start, rawFrom: end };
+  return { ranges: cover(start, end, grains, new Map()).ranges, rawBefore: start, rawFrom: end };
 }
 
-/** [lo, hi) (aligned to the finest grain) as runs of whole buckets, coarse ones in the middle. */
-function cover(lo: number, hi: number, grains: readonly number[]): RollupRange[] {
-  if (grains.length === 0 || !(lo < hi)) return [];
+/** A cover and what reading it costs: one per bucket and one per run (an index descent). */
+interface Cover {
+  ranges: RollupRange[];
+  cost: number;
+}
+
+const NOTHING: Cover = { ranges: [], cost: 0 };
+const negated = (c: Cover): Cover => ({ ranges: c.ranges.map((r) => ({ ...r, sign: r.sign === 1 ? -1 : 1 })), cost: c.cost });
+
+/**
+ * [lo, hi) (aligned to the finest grain) as signed runs of whole buckets, the cheapest to read. At
+ * each grain a side either stops at the first whole bucket inside the window and covers the rest
+ * with finer ones, or takes the bucket that straddles the edge whole and takes away its part
+ * outside, whichever reads fewer buckets: a window from 03:28:10 starts with that day less its first
+ * 3 h 28 min 10 s (3 hours, 28 minutes, one 10 s bucket) rather than with 20 hours and 31 minutes.
+ */
+function cover(lo: number, hi: number, grains: readonly number[], known: Map<string, Cover>): Cover {
+  if (grains.length === 0 || !(lo < hi)) return NOTHING;
+  // The same rest recurs under several choices of the grains above it.
+  const key = `${lo} ${hi} ${grains.length}`;
+  const found = known.get(key);
+  if (found) return found;
   const [grain, ...finer] = grains;
-  const from = ceilTo(lo, grain);
-  const to = floorTo(hi, grain);
-  if (!(from < to)) return cover(lo, hi, finer);
-  return [...cover(lo, from, finer), { grain, from, to }, ...cover(to, hi, finer)];
+  // Where a side's run of this grain may stop: inside the window first (kept on a tie), then past
+  // its edge. The finest grain has no finer one to cover a rest with, so it stops at the edge.
+  const stops = (edge: number, inside: number, outside: number) => (finer.length ? [...new Set([inside, outside])] : [edge]);
+  const startRest = (at: number) => (at < lo ? negated(cover(at, lo, finer, known)) : cover(lo, at, finer, known));
+  const endRest = (at: number) => (at > hi ? negated(cover(hi, at, finer, known)) : cover(at, hi, finer, known));
+  const starts = stops(lo, ceilTo(lo, grain), floorTo(lo, grain)).map((at) => ({ at, rest: startRest(at) }));
+  const ends = stops(hi, floorTo(hi, grain), ceilTo(hi, grain)).map((at) => ({ at, rest: endRest(at) }));
+  let best: Cover | undefined;
+  for (const start of starts) {
+    for (const end of ends) {
+      if (!(start.at < end.at)) continue;
+      // An open end's run is as long at every choice of the other end.
+      const buckets = Number.isFinite(end.at - start.at) ? (end.at - start.at) / (grain * 1000) : 0;
+      const cost = buckets + 1 + start.rest.cost + end.rest.cost;
+      if (best === undefined || cost < best.cost) {
+        best = { ranges: [...start.rest.ranges, { grain, from: start.at, to: end.at, sign: 1 }, ...end.rest.ranges], cost };
+      }
+    }
+  }
+  // Finer grains alone, for a window that holds less than two whole buckets of this grain (one
+  // would mostly overshoot it); more than that are always cheaper in this grain. Never with an open
+  // end, which would then be read in finer buckets.
+  if (finer.length && Number.isFinite(lo) && Number.isFinite(hi) && floorTo(hi, grain) - ceilTo(lo, grain) < 2 * grain * 1000) {
+    const alone = cover(lo, hi, finer, known);
+    if (best === undefined || alone.cost < best.cost) best = alone;
+  }
+  known.set(key, best ?? NOTHING);
+  return best ?? NOTHING;
 }
 
 /** A plan bound as SQL: a finite time as RFC 3339, the open ends as Postgres's infinities. */
@@ -88,8 +135,9 @@ export interface RollupBranches {
 
 /**
  * SELECTs of rows (group columns…, n), to be joined with UNION ALL, whose sum per group is the
- * count: the runs of whole buckets, each an index range on event_counts' key, then the window's
- * two edges counted from the events.
+ * count: the runs of whole buckets, each an index range on event_counts' key, its counts negated
+ * where the run is taken away, then the window's two edges counted from the events. A group may sum
+ * to 0 (a type only in a part taken away): the caller drops those.
  *
  * Every statement here is planned over each partition of event_counts and of the log (decision
  * 047). Several runs are therefore one branch, not one per run: a LATERAL subquery per row of the
@@ -103,13 +151,13 @@ export interface RollupBranches {
 export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
   const tenant = params.add(b.tenant);
   const keys = b.keyConditions.map((condition) => condition('c'));
-  const columns = [...b.columns('c', 'c.bucket'), 'c.n'].join(', ');
+  const groups = b.columns('c', 'c.bucket');
   const runs = b.plan.ranges;
   const [only] = runs;
   const bound = (ms: number, condition: (at: string) => string) => (Number.isFinite(ms) ? [condition(params.add(timeParam(ms), 'timestamptz'))] : []);
   const rollup =
-    runs.length === 1
-      ? `SELECT ${columns} FROM event_counts c
+    runs.length === 1 && only.sign === 1
+      ? `SELECT ${[...groups, 'c.n'].join(', ')} FROM event_counts c
           WHERE ${[
             `c.tenant = ${tenant}`,
             `c.grain = ${grainLiteral(only.grain)}`,
@@ -117,12 +165,12 @@ export function rollupBranches(params: SqlParams, b: RollupBranches): string[] {
             ...bound(only.to, (at) => `c.bucket < ${at}`),
             ...keys,
           ].join(' AND ')}`
-      : `SELECT ${columns}
+      : `SELECT counted.*
           FROM unnest(${params.add(runs.map((r) => r.grain), 'int[]')}, ${params.add(runs.map((r) => timeParam(r.from)), 'timestamptz[]')},
-                      ${params.add(runs.map((r) => timeParam(r.to)), 'timestamptz[]')}) AS run(grain, from_at, to_at)
-          CROSS JOIN LATERAL (SELECT * FROM event_counts c
+                      ${params.add(runs.map((r) => timeParam(r.to)), 'timestamptz[]')}, ${params.add(runs.map((r) => r.sign), 'int[]')}) AS run(grain, from_at, to_at, sign)
+          CROSS JOIN LATERAL (SELECT ${[...groups, 'c.n * run.sign AS n'].join(', ')} FROM event_counts c
                  WHERE ${[`c.tenant = ${tenant}`, 'c.grain = run.grain', 'c.bucket >= run.from_at', 'c.bucket < run.to_at', ...keys].join(' AND ')}
-                OFFSET 0) c`;
+                OFFSET 0) counted`;
   const edge = (ms: number, condition: (at: string) => string) => {
     const range = bound(ms, condition);
     return `SELECT ${[...b.columns('e', 'e.occurred_at'), '1::bigint AS n'].join(', ')} FROM events e

@@ -130,15 +130,16 @@ class DslCompiler extends DslConditions {
     const ordinals = Array.from({ length: groupCount }, (_, i) => String(i + 1));
     // Bucket first in time order, then the keys.
     const orderOrdinals = reduce.interval ? [String(groupCount), ...ordinals.slice(0, -1)] : ordinals;
-    const grouping = groupCount ? `GROUP BY ${ordinals.join(', ')} ORDER BY ${orderOrdinals.join(', ')}` : '';
+    const grouping = (having = '') => (groupCount ? `GROUP BY ${ordinals.join(', ')} ${having}ORDER BY ${orderOrdinals.join(', ')}` : '');
     const plan = this.problems.length ? undefined : dslRollupPlan(query);
+    // A group of the rollup whose buckets taken away cancel those added holds no event of the window.
     const sql = plan
       ? `SELECT ${[...Array.from({ length: keys.length }, (_, i) => `g${i}`), ...(reduce.interval ? ['bucket'] : []), 'COALESCE(sum(n), 0)::bigint AS value'].join(', ')}
            FROM (${this.rollupBranches(query, where, plan, interval).join(' UNION ALL ')}) counted
-          ${grouping}`
+          ${grouping('HAVING sum(n) <> 0 ')}`
       : `SELECT ${[...columns, `${aggregate?.sql ?? 'NULL'} AS value`].join(', ')}
            FROM events e WHERE ${where.join(' AND ')}
-          ${grouping}`;
+          ${grouping()}`;
     const paged = `${sql} LIMIT ${this.params.add(limit, 'int')} OFFSET ${this.params.add(query.offset ?? 0, 'int')}`;
     return { kind: 'groups', sql: paged, values: this.params.values, keys, bucket: !!reduce.interval, value: aggregate?.kind ?? 'plain' };
   }
