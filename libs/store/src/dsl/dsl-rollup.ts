@@ -66,7 +66,8 @@ const negated = (c: Cover): Cover => ({ ranges: c.ranges.map((r) => ({ ...r, sig
  * each grain a side either stops at the first whole bucket inside the window and covers the rest
  * with finer ones, or takes the bucket that straddles the edge whole and takes away its part
  * outside, whichever reads fewer buckets: a window from 03:28:10 starts with that day less its first
- * 3 h 28 min 10 s (3 hours, 28 minutes, one 10 s bucket) rather than with 20 hours and 31 minutes.
+ * 3 h 28 min 10 s (3 hours, 28 minutes, one 10 s bucket) rather than with 20 hours, 31 minutes and
+ * five 10 s buckets.
  */
 function cover(lo: number, hi: number, grains: readonly number[], known: Map<string, Cover>): Cover {
   if (grains.length === 0 || !(lo < hi)) return NOTHING;
@@ -95,7 +96,7 @@ function cover(lo: number, hi: number, grains: readonly number[], known: Map<str
     }
   }
   // Finer grains alone, for a window that holds less than two whole buckets of this grain (one
-  // would mostly overshoot it); more than that are always cheaper in this grain. Never with an open
+  // would mostly overshoot it); with two or more, finer grains alone read more. Never with an open
   // end, which would then be read in finer buckets.
   if (finer.length && Number.isFinite(lo) && Number.isFinite(hi) && floorTo(hi, grain) - ceilTo(lo, grain) < 2 * grain * 1000) {
     const alone = cover(lo, hi, finer, known);
