@@ -1,7 +1,7 @@
 import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lastValueFrom, timeout, TimeoutError } from 'rxjs';
+import { lastValueFrom, NEVER, takeUntil, timeout, TimeoutError } from 'rxjs';
 import { DEFAULT_TENANT, DLQ_HEADERS, PublishResult, QUERY_TOPICS, replyTopicOf, StoredEvent } from '@eventlog/contracts';
 import { DEFAULT_TOPICS, KafkaOptions } from '../client-options';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
@@ -14,6 +14,11 @@ const JOIN_TIMEOUT_MS = 30000;
 const LOOK_AGAIN_MS = [10, 20, 40, 80, 160, 250];
 
 type Rejection = { code: string; message: string };
+
+/** The request topics that only read: sent again when their reply partition moves to another member. */
+const READS = new Set<QueryName>(['events', 'event', 'stream', 'trace', 'traceNode', 'dsl', 'stats']);
+/** A request's wait ended by a rebalance that took its reply partition away. */
+const MOVED = Symbol('reply partition moved');
 
 /**
  * Reads over the query app's request topics (Nest's ClientKafka: it subscribes to every `.reply`
@@ -83,11 +88,25 @@ export class KafkaTransport implements Transport {
     const topic = this.topics[name];
     // {value, headers} explicitly: Nest would take a request with a `key` or `value` field for the record itself.
     const message = { value: { ...request, ...read }, headers: this.token === undefined ? {} : { 'x-auth-token': this.token } };
+    const replyTopic = replyTopicOf(topic);
+    const deadline = Date.now() + this.timeoutMs;
     try {
-      const reply = await lastValueFrom(this.client.send<T | string>(topic, message).pipe(timeout(this.timeoutMs)));
-      // Nest's Kafka parser turns only JSON objects and arrays back into values: a reply of JSON
-      // null (enroll with nothing to claim) arrives as the text "null".
-      return (reply === 'null' ? null : reply) as T;
+      for (;;) {
+        // Nest asks for the reply on the lowest reply partition this member holds now. A rebalance
+        // (another client of the group joining or leaving) may give that partition to another
+        // member, which drops the reply: a read is then sent again, within the same deadline. A
+        // write (enroll, deleteStream) is not repeated; it times out as before.
+        const partition = this.client.getConsumerAssignments()[replyTopic];
+        const moved = READS.has(name) ? this.client.lost(replyTopic, partition) : NEVER;
+        const reply = await lastValueFrom(
+          this.client.send<T | string>(topic, message).pipe(takeUntil(moved), timeout(Math.max(0, deadline - Date.now()))),
+          { defaultValue: MOVED },
+        );
+        if (reply === MOVED) continue;
+        // Nest's Kafka parser turns only JSON objects and arrays back into values: a reply of JSON
+        // null (enroll with nothing to claim) arrives as the text "null".
+        return (reply === 'null' ? null : reply) as T;
+      }
     } catch (err) {
       if (err instanceof TimeoutError) throw errorOf(504, `no reply on ${replyTopicOf(topic)} within ${this.timeoutMs} ms`);
       if (isErrorBody(err)) throw new EventLogError(err);

@@ -33,4 +33,19 @@ describe('ReplyClientKafka', () => {
     expect(consumer.resume).toHaveBeenLastCalledWith([{ topic: 'q.event.reply', partitions: [0, 1, 2, 3] }]);
     expect(consumer.pause).toHaveBeenLastCalledWith([{ topic: 'q.event.reply', partitions: [1, 3] }]);
   });
+
+  it('tells a waiting request when a rebalance gives its reply partition to another member, and only then', () => {
+    const { c } = client();
+    const join = (a: Record<string, number[]>) => (c as unknown as { setConsumerAssignments(e: ConsumerGroupJoinEvent): void }).setConsumerAssignments(joined(a));
+    join({ 'q.event.reply': [0, 1, 2, 3] });
+    const lost = { 0: 0, 2: 0 };
+    c.lost('q.event.reply', 0).subscribe(() => lost[0]++);
+    c.lost('q.event.reply', 2).subscribe(() => lost[2]++);
+    // A second member took 0 and 1: a reply asked for on 0 goes to it; 2 is still held here.
+    join({ 'q.event.reply': [2, 3] });
+    expect(lost).toEqual({ 0: 1, 2: 0 });
+    // Once only, however many rebalances follow.
+    join({ 'q.event.reply': [3] });
+    expect(lost).toEqual({ 0: 1, 2: 1 });
+  });
 });

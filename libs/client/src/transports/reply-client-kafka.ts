@@ -1,5 +1,6 @@
 import { ClientKafka } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent } from '@nestjs/microservices/external/kafka.interface';
+import { filter, Observable, Subject, take } from 'rxjs';
 
 /**
  * Nest's ClientKafka, fetching only the reply partitions it names. Nest asks for every reply on the
@@ -12,6 +13,19 @@ import type { ConsumerGroupJoinEvent } from '@nestjs/microservices/external/kafk
  */
 export class ReplyClientKafka extends ClientKafka {
   private readonly named = new Map<string, Set<number>>();
+  /** Each join's assignment of this member, for requests waiting on a reply partition. */
+  private readonly joins = new Subject<Record<string, number[]>>();
+
+  /**
+   * Emits once a rebalance leaves this member without `partition` of `topic`: a reply asked for
+   * there now goes to another member of the group, which drops it as not its own.
+   */
+  lost(topic: string, partition: number | undefined): Observable<unknown> {
+    return this.joins.pipe(
+      filter((assigned) => partition === undefined || !(assigned[topic] ?? []).includes(partition)),
+      take(1),
+    );
+  }
 
   protected override setConsumerAssignments(data: ConsumerGroupJoinEvent): void {
     super.setConsumerAssignments(data);
@@ -26,5 +40,6 @@ export class ReplyClientKafka extends ClientKafka {
         .map(([topic, partitions]) => ({ topic, partitions: partitions.filter((p) => !this.named.get(topic)?.has(p)) }))
         .filter(({ partitions }) => partitions.length > 0),
     );
+    this.joins.next(data.payload.memberAssignment);
   }
 }

@@ -37,7 +37,7 @@ describe('planRollup', () => {
     expect(planRollup(t('2024-01-05T00:00:00Z'), t('2024-01-05T00:00:00Z'), ROLLUP_GRAINS)).toBeUndefined();
   });
 
-  it('leaves open ends to the rollup alone', () => {
+  it('reads an open end in the coarsest grain, with no bound on it', () => {
     const plan = planRollup(-Infinity, Infinity, ROLLUP_GRAINS)!;
     expect(plan).toEqual({ ranges: [{ grain: 86400, from: -Infinity, to: Infinity, sign: 1 }], rawBefore: -Infinity, rawFrom: Infinity });
     // Open at one end: the day the window starts in, less its hours before the window.
