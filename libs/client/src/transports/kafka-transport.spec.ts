@@ -38,6 +38,14 @@ describe('KafkaTransport.query', () => {
     expect(replies[0].observed).toBe(false);
   });
 
+  it('does not mistake a wait that ends empty for a moved partition: fails at once, sent once', async () => {
+    const { t, replies } = transport(5000);
+    const answer = t.query('event', { id: 'e-3' });
+    replies[0].complete();
+    await expect(answer).rejects.toMatchObject({ name: 'EmptyError' });
+    expect(replies).toHaveLength(1);
+  });
+
   it('does not repeat a write (an enroll claim): it times out as before', async () => {
     const { t, rebalance, replies } = transport(200);
     const answer = t.query('enroll', { type: 'Job' });

@@ -1,7 +1,7 @@
 import { Consumer, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lastValueFrom, NEVER, takeUntil, timeout, TimeoutError } from 'rxjs';
+import { EmptyError, lastValueFrom, NEVER, takeUntil, tap, timeout, TimeoutError } from 'rxjs';
 import { DEFAULT_TENANT, DLQ_HEADERS, PublishResult, QUERY_TOPICS, replyTopicOf, StoredEvent } from '@eventlog/contracts';
 import { DEFAULT_TOPICS, KafkaOptions } from '../client-options';
 import { errorOf, EventLogError, isErrorBody } from '../eventlog-error';
@@ -17,8 +17,8 @@ type Rejection = { code: string; message: string };
 
 /** The request topics that only read: sent again when their reply partition moves to another member. */
 const READS = new Set<QueryName>(['events', 'event', 'stream', 'trace', 'traceNode', 'dsl', 'stats']);
-/** A request's wait ended by a rebalance that took its reply partition away. */
-const MOVED = Symbol('reply partition moved');
+/** A wait that ended without a reply: its reply partition moved (or Nest completed it empty). */
+const NO_REPLY = Symbol('no reply');
 
 /**
  * Reads over the query app's request topics (Nest's ClientKafka: it subscribes to every `.reply`
@@ -97,12 +97,15 @@ export class KafkaTransport implements Transport {
         // member, which drops the reply: a read is then sent again, within the same deadline. A
         // write (enroll, deleteStream) is not repeated; it times out as before.
         const partition = this.client.getConsumerAssignments()[replyTopic];
-        const moved = READS.has(name) ? this.client.lost(replyTopic, partition) : NEVER;
-        const reply = await lastValueFrom(
-          this.client.send<T | string>(topic, message).pipe(takeUntil(moved), timeout(Math.max(0, deadline - Date.now()))),
-          { defaultValue: MOVED },
-        );
-        if (reply === MOVED) continue;
+        let moved = false;
+        const move = READS.has(name) ? this.client.lost(replyTopic, partition).pipe(tap(() => (moved = true))) : NEVER;
+        const reply = await lastValueFrom(this.client.send<T | string>(topic, message).pipe(takeUntil(move), timeout(Math.max(0, deadline - Date.now()))), {
+          defaultValue: NO_REPLY,
+        });
+        if (reply === NO_REPLY) {
+          if (moved) continue;
+          throw new EmptyError();
+        }
         // Nest's Kafka parser turns only JSON objects and arrays back into values: a reply of JSON
         // null (enroll with nothing to claim) arrives as the text "null".
         return (reply === 'null' ? null : reply) as T;
