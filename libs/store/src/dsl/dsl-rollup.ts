@@ -49,7 +49,7 @@ export function planRollup(lower: number, upper: number, grains: readonly number
   const start = ceilTo(lower, finest);
   const end = floorTo(upper, finest);
   if (!(start < end)) return undefined;
-  return { ranges: cover(start, end, grains, new Map()).ranges, rawBefore: start, rawFrom: end };
+  return { ranges: cover(start, end, grains).ranges, rawBefore: start, rawFrom: end };
 }
 
 /** A cover and what reading it costs: one per bucket and one per run (an index descent). */
@@ -69,18 +69,14 @@ const negated = (c: Cover): Cover => ({ ranges: c.ranges.map((r) => ({ ...r, sig
  * 3 h 28 min 10 s (3 hours, 28 minutes, one 10 s bucket) rather than with 20 hours, 31 minutes and
  * five 10 s buckets.
  */
-function cover(lo: number, hi: number, grains: readonly number[], known: Map<string, Cover>): Cover {
+function cover(lo: number, hi: number, grains: readonly number[]): Cover {
   if (grains.length === 0 || !(lo < hi)) return NOTHING;
-  // The same rest recurs under several choices of the grains above it.
-  const key = `${lo} ${hi} ${grains.length}`;
-  const found = known.get(key);
-  if (found) return found;
   const [grain, ...finer] = grains;
   // Where a side's run of this grain may stop: inside the window first (kept on a tie), then past
   // its edge. The finest grain has no finer one to cover a rest with, so it stops at the edge.
   const stops = (edge: number, inside: number, outside: number) => (finer.length ? [...new Set([inside, outside])] : [edge]);
-  const startRest = (at: number) => (at < lo ? negated(cover(at, lo, finer, known)) : cover(lo, at, finer, known));
-  const endRest = (at: number) => (at > hi ? negated(cover(hi, at, finer, known)) : cover(at, hi, finer, known));
+  const startRest = (at: number) => (at < lo ? negated(cover(at, lo, finer)) : cover(lo, at, finer));
+  const endRest = (at: number) => (at > hi ? negated(cover(hi, at, finer)) : cover(at, hi, finer));
   const starts = stops(lo, ceilTo(lo, grain), floorTo(lo, grain)).map((at) => ({ at, rest: startRest(at) }));
   const ends = stops(hi, floorTo(hi, grain), ceilTo(hi, grain)).map((at) => ({ at, rest: endRest(at) }));
   let best: Cover | undefined;
@@ -99,10 +95,9 @@ function cover(lo: number, hi: number, grains: readonly number[], known: Map<str
   // would mostly overshoot it); with two or more, finer grains alone read more. Never with an open
   // end, which would then be read in finer buckets.
   if (finer.length && Number.isFinite(lo) && Number.isFinite(hi) && floorTo(hi, grain) - ceilTo(lo, grain) < 2 * grain * 1000) {
-    const alone = cover(lo, hi, finer, known);
+    const alone = cover(lo, hi, finer);
     if (best === undefined || alone.cost < best.cost) best = alone;
   }
-  known.set(key, best ?? NOTHING);
   return best ?? NOTHING;
 }
 
