@@ -37,11 +37,12 @@ const SORTS: Record<SortField, { column: string; key: string | null }> = {
 const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
- * `e.recorded_at` among the times in the parameter (a timestamptz[]), or any when it is NULL. The
- * statement is planned with its values (an unnamed statement), so Postgres plans and probes only
- * the partitions holding those times: a read by id over every partition spent 2.4 ms planning.
+ * event_ids `x` joined to its event: the partition by recorded_at, the row by the partition's
+ * position key (migration 019). Postgres prunes the partitions at run time, per id, so a read by
+ * id probes one partition whatever their number. An id whose event retention dropped or a purge
+ * removed joins nothing: event_ids keeps it only as the idempotency key.
  */
-const inPartitionsOf = (param: string) => `(e.recorded_at = ANY(${param}::timestamptz[]) OR ${param}::timestamptz[] IS NULL)`;
+const EVENT_OF_ID = 'JOIN events e ON e.recorded_at = x.recorded_at AND e.position = x.position AND e.tenant = x.tenant';
 
 /** The read side of the log: one event, and filtered, sorted, paged lists. */
 @Injectable()
@@ -51,15 +52,13 @@ export class EventQueryRepository {
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /**
-   * One prepared statement probing each partition's (tenant, id) index: planned once per
-   * connection, so the partitions cost a probe each, not a plan each. Against first reading the
-   * partition from event_ids (as findByIds does), on 5M events: 0.36–0.42 against 1.0–1.4 ms with 3
-   * month partitions, 0.50 against 0.93 ms with 45 day ones (decision 046).
-   */
+  /** One prepared statement: planned once per connection, one partition probed per call. */
   async findById(tenant: string, id: string): Promise<StoredEvent | undefined> {
     const { rows } = await this.pool.query<EventJsonRow>(
-      this.prepared.statement(`SELECT ${EVENT_JSON_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2 AND ${visibleEvent('e')}`, [tenant, id]),
+      this.prepared.statement(`SELECT ${EVENT_JSON_COLUMNS} FROM event_ids x ${EVENT_OF_ID} WHERE x.tenant = $1 AND x.id = $2 AND ${visibleEvent('e')}`, [
+        tenant,
+        id,
+      ]),
     );
     return rows[0] && toEventJson(rows[0]);
   }
@@ -67,15 +66,11 @@ export class EventQueryRepository {
   /** Events by (tenant, id), for callers that wait on several at once. */
   async findByIds(keys: { tenant: string; id: string }[]): Promise<StoredEvent[]> {
     if (keys.length === 0) return [];
-    const tenants = keys.map((k) => k.tenant);
-    const ids = keys.map((k) => k.id);
-    const at = (await this.locate(tenants, ids)).filter((a) => a !== undefined);
-    if (at.length === 0) return [];
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events e
-         JOIN unnest($1::text[], $2::text[]) AS k(tenant, id) ON e.tenant = k.tenant AND e.id = k.id
-        WHERE ${inPartitionsOf('$3')}`,
-      [tenants, ids, at.includes(null) ? null : [...new Set(at)]],
+      `SELECT ${EVENT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS k(tenant, id)
+         JOIN event_ids x ON x.tenant = k.tenant AND x.id = k.id
+         ${EVENT_OF_ID}`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
     );
     return rows.map(toStoredEvent);
   }
@@ -83,22 +78,6 @@ export class EventQueryRepository {
   private countStatement(filter: EventFilter) {
     const { text, values } = countQuery(filter);
     return this.prepared.statement(text, values);
-  }
-
-  /**
-   * Each id's recorded_at as exact text, from event_ids (one index, where the events are spread
-   * over partitions): undefined for an id never stored, null for one stored before migration 016.
-   */
-  private async locate(tenants: string[], ids: string[]): Promise<(string | null | undefined)[]> {
-    const { rows } = await this.pool.query<{ i: number; at: string | null }>(
-      `SELECT k.i::int AS i, x.recorded_at::text AS at
-         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(tenant, id, i)
-         JOIN event_ids x ON x.tenant = k.tenant AND x.id = k.id`,
-      [tenants, ids],
-    );
-    const at: (string | null | undefined)[] = ids.map(() => undefined);
-    for (const r of rows) at[r.i - 1] = r.at;
-    return at;
   }
 
   /**
