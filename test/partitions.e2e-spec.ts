@@ -3,7 +3,7 @@ import { TestDatabase } from './support/database';
 import { appEnv } from './support/ingest-env';
 import { testTopics, TestKafka } from './support/kafka';
 import { migratedBefore } from './support/migrated-before';
-import { appendDay, NO_DIFFERENCES, retentionCli, rollupDifferences, utcDay } from './support/partition-checks';
+import { appendDay, misplacedRollups, NO_DIFFERENCES, retentionCli, rollupDifferences, utcDay } from './support/partition-checks';
 import { waitFor } from './support/wait-for';
 import { cleanupAfterEach } from './support/case-hooks';
 
@@ -42,6 +42,7 @@ describe('time partitions and retention', () => {
     expect(await migrateRest()).toContain('013_time_partitions.sql');
     expect(await snapshot(db)).toEqual(before);
     expect(await rollupDifferences(db)).toEqual(NO_DIFFERENCES);
+    expect(await misplacedRollups(db)).toEqual({ event_counts: [], event_totals: [] });
     const misplaced = await db.count(
       `SELECT count(*)::int AS n FROM events WHERE tableoid::regclass::text <> events_partition_name(date_trunc('day', recorded_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`,
     );
@@ -129,6 +130,7 @@ describe('time partitions and retention', () => {
     expect(await partitionNames(db)).not.toContain(partitionOf(-5));
     expect(await partitionNames(db)).toContain(partitionOf(-3));
     expect(await rollupDifferences(db)).toEqual(NO_DIFFERENCES);
+    expect(await misplacedRollups(db)).toEqual({ event_counts: [], event_totals: [] });
     // Stream heads stay: a stream's version never restarts.
     expect((await snapshot(db)).streams).toEqual(streamsBefore);
     // A second run finds nothing more to drop.

@@ -32,6 +32,27 @@ export async function rollupDifferences(db: TestDatabase): Promise<Record<string
 
 export const NO_DIFFERENCES = { event_counts: [], event_totals: [], open_chains: [] };
 
+/**
+ * Rollup rows counted under another partition than the one holding their events (part_from is what
+ * retention drops counts by): daily counts and totals against the events grouped by their partition's
+ * lower bound ('-infinity' in the DEFAULT one).
+ */
+export async function misplacedRollups(db: TestDatabase): Promise<{ event_counts: unknown[]; event_totals: unknown[] }> {
+  const diff = async (kept: string, counted: string) =>
+    (await db.pool.query(`(${kept} EXCEPT ALL ${counted}) UNION ALL (${counted} EXCEPT ALL ${kept})`)).rows;
+  const bound = `coalesce((SELECT p.from_at FROM event_partitions p WHERE p.name = e.tableoid::regclass::text), '-infinity')`;
+  return {
+    event_counts: await diff(
+      'SELECT tenant, type, status, part_from, sum(n) FROM event_counts WHERE grain = 86400 GROUP BY 1, 2, 3, 4',
+      `SELECT e.tenant, e.type, e.status, ${bound}, count(*) FROM events e GROUP BY 1, 2, 3, 4`,
+    ),
+    event_totals: await diff(
+      'SELECT tenant, type, status, source, part_from, n FROM event_totals',
+      `SELECT e.tenant, e.type, coalesce(e.status, ''), coalesce(e.source, ''), ${bound}, count(*) FROM events e GROUP BY 1, 2, 3, 4, 5`,
+    ),
+  };
+}
+
 /** Start of the UTC day `offset` days from today. */
 export function utcDay(offset: number): Date {
   const now = new Date();
