@@ -3,25 +3,31 @@ import { join } from 'node:path';
 import { TestDatabase } from './database';
 import { PROJECT_ROOT } from './env';
 
+/** The rows each query has that the other lacks, duplicates counted (EXCEPT ALL both ways). */
+async function diff(db: TestDatabase, kept: string, counted: string): Promise<unknown[]> {
+  return (await db.pool.query(`(${kept} EXCEPT ALL ${counted}) UNION ALL (${counted} EXCEPT ALL ${kept})`)).rows;
+}
+
 /**
  * The rows where a rollup (event_counts, event_totals, open_chains) and counting the events again
  * disagree: empty when every rollup is exact.
  */
 export async function rollupDifferences(db: TestDatabase): Promise<Record<string, unknown[]>> {
-  const diff = async (kept: string, counted: string) =>
-    (await db.pool.query(`(${kept} EXCEPT ALL ${counted}) UNION ALL (${counted} EXCEPT ALL ${kept})`)).rows;
   return {
     event_counts: await diff(
+      db,
       'SELECT tenant, grain, bucket, type, status, sum(n) FROM event_counts GROUP BY 1, 2, 3, 4, 5',
       `SELECT e.tenant, g.grain, date_bin(g.width, e.occurred_at, TIMESTAMPTZ '2000-01-01T00:00:00Z'), e.type, e.status, count(*)
          FROM events e CROSS JOIN (VALUES (10, INTERVAL '10 seconds'), (60, INTERVAL '1 minute'), (3600, INTERVAL '1 hour'), (86400, INTERVAL '1 day')) AS g(grain, width)
         GROUP BY 1, 2, 3, 4, 5`,
     ),
     event_totals: await diff(
+      db,
       'SELECT tenant, type, status, source, sum(n), min(first_occurred_at), max(last_occurred_at) FROM event_totals GROUP BY 1, 2, 3, 4',
       `SELECT tenant, type, coalesce(status, ''), coalesce(source, ''), count(*), min(occurred_at), max(occurred_at) FROM events GROUP BY 1, 2, 3, 4`,
     ),
     open_chains: await diff(
+      db,
       'SELECT tenant, request_id, position, id, node_id, type, status, recorded_at FROM open_chains',
       `SELECT tenant, request_id, position, id, node_id, type, status, recorded_at
          FROM (SELECT DISTINCT ON (tenant, request_id) * FROM events WHERE request_id IS NOT NULL ORDER BY tenant, request_id, position DESC) l
@@ -38,15 +44,15 @@ export const NO_DIFFERENCES = { event_counts: [], event_totals: [], open_chains:
  * lower bound ('-infinity' in the DEFAULT one).
  */
 export async function misplacedRollups(db: TestDatabase): Promise<{ event_counts: unknown[]; event_totals: unknown[] }> {
-  const diff = async (kept: string, counted: string) =>
-    (await db.pool.query(`(${kept} EXCEPT ALL ${counted}) UNION ALL (${counted} EXCEPT ALL ${kept})`)).rows;
   const bound = `coalesce((SELECT p.from_at FROM event_partitions p WHERE p.name = e.tableoid::regclass::text), '-infinity')`;
   return {
     event_counts: await diff(
+      db,
       'SELECT tenant, type, status, part_from, sum(n) FROM event_counts WHERE grain = 86400 GROUP BY 1, 2, 3, 4',
       `SELECT e.tenant, e.type, e.status, ${bound}, count(*) FROM events e GROUP BY 1, 2, 3, 4`,
     ),
     event_totals: await diff(
+      db,
       'SELECT tenant, type, status, source, part_from, n FROM event_totals',
       `SELECT e.tenant, e.type, coalesce(e.status, ''), coalesce(e.source, ''), ${bound}, count(*) FROM events e GROUP BY 1, 2, 3, 4, 5`,
     ),
